@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+'use strict';
+// Entry point of `npx fmnist`: rebuild dist/ if src/ changed, then run the compiled CLI.
+require('../scripts/ensure-built.js').ensureBuilt();
+require('../dist/cli/main.js')
+  .main(process.argv)
+  .catch((err) => {
+    console.error(`fmnist: ${err && err.message ? err.message : err}`);
+    process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);
+  });
