@@ -10,6 +10,9 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   // Subcommand registrations (one line per command module):
+  (await import('./main-command')).registerMainCommand(program);
+  (await import('./data-command')).registerDataCommand(program);
+  (await import('./bench-command')).registerBenchCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err: unknown) {

@@ -1,0 +1,136 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline/execute';
+import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
+import { TreeMemorySampler } from '../pipeline/memory';
+import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
+import { formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
+import { PROFILE_NAMES } from '../training/profiles';
+import { projectRoot } from '../util/paths';
+
+interface MainOptions {
+  profile: string;
+  protocol: 'paper' | 'official' | 'both';
+  only?: string[];
+  render: boolean;
+  skipNotebooks?: boolean;
+  concurrency: string;
+  timeout?: string;
+}
+
+/**
+ * `fmnist main`: the main job. Executes every notebook on the full data (paper profile, both split
+ * protocols, two at a time), generates _variables.yml from the results, then renders the Quarto
+ * manuscript. Without Quarto 1.4+ it says so and exits with status 3 after everything else ran.
+ */
+export function registerMainCommand(program: Command): void {
+  program
+    .command('main')
+    .description('run the main job: execute all notebooks (full data), generate the report numbers, render the report with Quarto')
+    .addOption(new Option('--profile <name>', 'training profile for the notebooks').choices([...PROFILE_NAMES]).default('paper'))
+    .addOption(new Option('--protocol <name>', 'split protocol(s) for the model notebooks').choices([...PROTOCOL_NAMES, 'both']).default('both'))
+    .option('--only <notebook...>', 'execute only these notebooks (e.g. 04-cnn1 or 04); cached results stand in for the rest')
+    .option('--no-render', 'stop after executing the notebooks and generating _variables.yml')
+    .option('--skip-notebooks', 'do not execute notebooks: regenerate _variables.yml and render from the stored outputs')
+    .option('--concurrency <n>', 'notebooks executed at once (one kernel each)', String(Math.min(2, os.availableParallelism())))
+    .option('--timeout <seconds>', 'per-cell timeout (default: none)')
+    .action(async (opts: MainOptions) => runMain(opts));
+}
+
+async function runMain(opts: MainOptions): Promise<void> {
+  const concurrency = positiveInt(opts.concurrency, '--concurrency');
+  const timeoutSeconds = opts.timeout === undefined ? undefined : positiveInt(opts.timeout, '--timeout');
+  const protocols: Protocol[] = opts.protocol === 'both' ? [...PROTOCOL_NAMES] : [opts.protocol];
+  const only = opts.only?.map(resolveNotebookName);
+  // Only a complete run may stand for "the main job" in the report's timings.
+  const fullRun = !opts.skipNotebooks && !only && protocols.length === PROTOCOL_NAMES.length;
+
+  const timer = new StageTimer();
+  const memory = new TreeMemorySampler().start();
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: stopping the notebook executions (finished notebooks are kept; unfinished ones are left as they were)\n`);
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const notebookSeconds: Record<string, number> = {};
+  let notebooksDone = false; // a failed or interrupted run is never recorded as the main job's timings
+  const timings = (): PipelineTimings => ({
+    profile: opts.profile,
+    protocols,
+    concurrency,
+    startedAt: timer.started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    totalSeconds: timer.totalSeconds(),
+    stages: [...timer.stages],
+    notebooks: notebookSeconds,
+    peakRssBytes: memory.peak(),
+  });
+  const finish = async () => {
+    memory.stop();
+    console.error('\n' + formatStageTable(timer.stages, timer.totalSeconds()));
+    if (fullRun && notebooksDone) {
+      await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
+      console.error(`(recorded in ${rel(pipelineTimingsPath(opts.profile))})`);
+    }
+  };
+
+  try {
+    if (!opts.skipNotebooks) {
+      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter() }));
+      console.error(`[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time, profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`);
+      await timer.time('notebooks', () =>
+        executeNotebooks(jobs, {
+          concurrency,
+          signal: stop.signal,
+          onStart: (job) => console.error(`[main] start ${job.id}`),
+          onFinish: (job, run: NotebookRun) => {
+            notebookSeconds[job.id!] = run.seconds;
+            console.error(`[main] done  ${job.id} in ${formatDuration(run.seconds)} -> ${rel(run.output)}`);
+          },
+        }),
+      );
+      notebooksDone = true;
+      // Written now (not only at the end) so the report's numbers can cite this run's times.
+      if (fullRun) await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
+    }
+
+    if (opts.profile !== 'paper') {
+      console.error(`[main] the report is built from the paper profile; profile ${opts.profile} stops here`);
+      return;
+    }
+    await timer.time('report variables', async () => {
+      // Loaded here: it builds the models (TensorFlow.js) to count their parameters.
+      const { writeReportVariables, variablesPath } = await import('../report/variables');
+      await writeReportVariables();
+      console.error(`[main] wrote ${rel(variablesPath())}`);
+    });
+
+    if (!opts.render) return;
+    const quarto = findQuarto();
+    if (!quarto.found) {
+      const err = new Error(quartoMissingMessage(quarto.reason)) as Error & { exitCode: number };
+      err.exitCode = QUARTO_MISSING_EXIT_CODE;
+      throw err;
+    }
+    console.error(`[main] rendering the manuscript with quarto ${quarto.version}`);
+    await timer.time('quarto render', () => renderManuscript());
+    console.error(`[main] report: ${rel(path.join(projectRoot(), '_manuscript', 'index.html'))} (PDF beside it)`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await finish();
+  }
+}
+
+function positiveInt(raw: string, name: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function rel(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}

@@ -1,0 +1,425 @@
+/**
+ * Figures that compare the four models with each other, with the paper's reported numbers and with
+ * the published Fashion-MNIST benchmarks, plus a gallery of misclassified test images.
+ * All builders are pure: saved results in, FigureSpec out.
+ */
+import type { FigureSpec } from './spec';
+import type { TableSpec } from './show';
+import { CLASS_NAMES } from '../data/classes';
+import { IMAGE_SIZE, PIXELS } from '../data/types';
+import type { ClassScoresLike } from './model-figures';
+import { COMPARISON_FIGURE_TEXT as TEXT, modelFigureText, modelTitle } from './model-figure-text';
+
+/** The fields of one model's saved report that the comparison reads. */
+export interface ComparisonReportLike {
+  model: string;
+  params: number;
+  trainSeconds: number;
+  train: { accuracy: number };
+  test: { accuracy: number; macroF1: number; perClass: readonly ClassScoresLike[] };
+}
+
+/** One line of the comparison table. `gap` is train minus test accuracy: large means overfitting. */
+export interface ComparisonRow {
+  model: string;
+  testAccuracy: number;
+  macroF1: number;
+  trainAccuracy: number;
+  gap: number;
+  params: number;
+  trainSeconds: number;
+}
+
+export function comparisonRows(reports: readonly ComparisonReportLike[]): ComparisonRow[] {
+  return reports.map((r) => ({
+    model: r.model,
+    testAccuracy: r.test.accuracy,
+    macroF1: r.test.macroF1,
+    trainAccuracy: r.train.accuracy,
+    gap: r.train.accuracy - r.test.accuracy,
+    params: r.params,
+    trainSeconds: r.trainSeconds,
+  }));
+}
+
+// One colour per model, the same in every comparison figure.
+/** The comparison as a text/HTML table (`tbl-comparison`): the numbers behind fig-comparison-table. */
+export function comparisonTable(rows: readonly ComparisonRow[]): TableSpec {
+  return {
+    ...TEXT.tableText,
+    columns: ['model', 'test accuracy', 'macro F1', 'train accuracy', 'train−test gap', 'parameters', 'train seconds'],
+    rows: rows.map((r) => [modelTitle(r.model), r.testAccuracy, r.macroF1, r.trainAccuracy, r.gap, r.params, Number(r.trainSeconds.toFixed(1))]),
+  };
+}
+
+const MODEL_COLOURS: Record<string, string> = { ann: '#7f7f7f', cnn1: '#1f77b4', cnn2: '#ff7f0e', cnn3: '#2ca02c' };
+const colourOf = (model: string, i: number) => MODEL_COLOURS[model] ?? ['#9467bd', '#8c564b', '#e377c2'][i % 3];
+
+/** The table of all models: accuracy, macro F1, the train–test gap, size and training time. */
+export function comparisonTableFigure(rows: readonly ComparisonRow[]): FigureSpec {
+  const pct = (v: number) => (v * 100).toFixed(2) + '%';
+  const cells = [
+    rows.map((r) => modelTitle(r.model)),
+    rows.map((r) => pct(r.testAccuracy)),
+    rows.map((r) => r.macroF1.toFixed(4)),
+    rows.map((r) => pct(r.trainAccuracy)),
+    rows.map((r) => (r.gap * 100).toFixed(2) + ' pp'),
+    rows.map((r) => r.params.toLocaleString('en-US')),
+    rows.map((r) => r.trainSeconds.toFixed(1)),
+  ];
+  return {
+    ...TEXT.table,
+    data: [
+      {
+        type: 'table',
+        header: {
+          values: ['Model', 'Test accuracy', 'Macro F1', 'Train accuracy', 'Train–test gap', 'Parameters', 'Train time (s)'],
+          align: ['left', 'right'],
+          fill: { color: '#e8eef7' },
+          font: { size: 14 },
+        },
+        cells: { values: cells, align: ['left', 'right'], height: 28 },
+      },
+    ],
+    layout: { title: { text: 'Model comparison' }, margin: { l: 20, r: 20, t: 50, b: 10 } },
+    width: 980,
+    height: 140 + 32 * rows.length,
+  };
+}
+
+/** F1 of every class, one bar per model: shows which garments every model finds hard. */
+export function f1AcrossModelsFigure(reports: readonly ComparisonReportLike[], classNames: readonly string[] = CLASS_NAMES): FigureSpec {
+  for (const r of reports) {
+    if (r.test.perClass.length !== classNames.length) {
+      throw new Error(`${r.model}: perClass has ${r.test.perClass.length} classes but ${classNames.length} class names were given`);
+    }
+  }
+  return {
+    ...TEXT.f1PerClass,
+    data: reports.map((r, i) => ({
+      type: 'bar',
+      name: modelTitle(r.model),
+      x: [...classNames],
+      y: r.test.perClass.map((c) => c.f1),
+      marker: { color: colourOf(r.model, i) },
+      hovertemplate: `${modelTitle(r.model)}<br>%{x}: F1 %{y:.3f}<extra></extra>`,
+    })),
+    layout: {
+      title: { text: 'F1 per class across models (test)' },
+      barmode: 'group',
+      xaxis: { title: { text: 'class' }, tickangle: -30 },
+      yaxis: { title: { text: 'F1' }, range: [0, 1] },
+      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
+      margin: { l: 60, r: 20, t: 80, b: 90 },
+    },
+    width: 960,
+    height: 460,
+  };
+}
+
+/** A test image the model got wrong. */
+export interface Misclassified {
+  /** Position in the test set. */
+  index: number;
+  trueLabel: number;
+  predicted: number;
+}
+
+/**
+ * Up to `count` misclassified test images, taken round-robin over the true classes (first error of
+ * class 0, of class 1, …, then the second of each) so the gallery shows the variety of mistakes
+ * instead of many images of the hardest class. Deterministic: same inputs, same selection.
+ */
+export function selectMisclassified(labels: ArrayLike<number>, predictions: ArrayLike<number>, count: number): Misclassified[] {
+  if (labels.length !== predictions.length) {
+    throw new Error(`selectMisclassified: ${labels.length} labels but ${predictions.length} predictions; they must be for the same images`);
+  }
+  const byClass = new Map<number, Misclassified[]>();
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === predictions[i]) continue;
+    const list = byClass.get(labels[i]) ?? [];
+    list.push({ index: i, trueLabel: labels[i], predicted: predictions[i] });
+    byClass.set(labels[i], list);
+  }
+  const queues = [...byClass.keys()].sort((a, b) => a - b).map((k) => byClass.get(k)!);
+  const picked: Misclassified[] = [];
+  for (let round = 0; picked.length < count && queues.some((q) => round < q.length); round++) {
+    for (const q of queues) {
+      if (round < q.length && picked.length < count) picked.push(q[round]);
+    }
+  }
+  return picked;
+}
+
+/**
+ * A grid of misclassified test images with their true and predicted labels. The images are tiled into
+ * one heatmap (with a blank gap between tiles) rather than one subplot each: a single trace stays
+ * light in the browser and in the static export. `images` holds the whole test set (count × 784 bytes).
+ */
+export function misclassifiedGalleryFigure(
+  model: string,
+  images: Uint8Array,
+  examples: readonly Misclassified[],
+  options: { columns?: number; classNames?: readonly string[] } = {},
+): FigureSpec {
+  const classNames = options.classNames ?? CLASS_NAMES;
+  const columns = Math.max(1, Math.min(options.columns ?? 6, examples.length || 1));
+  const rows = Math.max(1, Math.ceil(examples.length / columns));
+  // Gaps in image pixels; the taller row gap leaves room for the two label lines under each tile.
+  const colStep = IMAGE_SIZE + 4;
+  const rowStep = IMAGE_SIZE + 10;
+  const zWidth = columns * colStep - 4;
+  const zHeight = rows * rowStep;
+  // null pixels are drawn transparent: they separate the tiles.
+  const z: (number | null)[][] = Array.from({ length: zHeight }, () => new Array(zWidth).fill(null));
+  const annotations: Array<Record<string, unknown>> = [];
+  examples.forEach((ex, n) => {
+    if ((ex.index + 1) * PIXELS > images.length) {
+      throw new Error(`misclassifiedGalleryFigure: image index ${ex.index} is outside the ${images.length / PIXELS} images given`);
+    }
+    const top = Math.floor(n / columns) * rowStep;
+    const left = (n % columns) * colStep;
+    for (let r = 0; r < IMAGE_SIZE; r++) {
+      for (let c = 0; c < IMAGE_SIZE; c++) z[top + r][left + c] = images[ex.index * PIXELS + r * IMAGE_SIZE + c];
+    }
+    annotations.push({
+      x: left + (IMAGE_SIZE - 1) / 2,
+      y: top + IMAGE_SIZE - 0.5,
+      xref: 'x',
+      yref: 'y',
+      yanchor: 'top',
+      showarrow: false,
+      text: `true: ${classNames[ex.trueLabel]}<br>pred: ${classNames[ex.predicted]}`,
+      font: { size: 10 },
+    });
+  });
+  const title = modelTitle(model);
+  const hidden = { visible: false, showgrid: false, zeroline: false };
+  return {
+    ...modelFigureText(model, 'misclassified'),
+    data: [
+      {
+        type: 'heatmap',
+        z,
+        colorscale: 'Greys',
+        reversescale: true,
+        zmin: 0,
+        zmax: 255,
+        showscale: false,
+        hoverongaps: false,
+        hovertemplate: 'pixel %{z}<extra></extra>',
+      },
+    ],
+    layout: {
+      title: { text: `${title}: misclassified test images` },
+      // Equal pixel aspect; y grows downward like an image.
+      xaxis: { ...hidden, range: [-0.5, zWidth - 0.5] },
+      yaxis: { ...hidden, scaleanchor: 'x', range: [zHeight - 0.5, -0.5] },
+      annotations,
+      plot_bgcolor: 'white',
+      margin: { l: 10, r: 10, t: 50, b: 10 },
+    },
+    width: 140 * columns,
+    height: 80 + 175 * rows,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The paper's reported numbers and published benchmarks, as cited data points.
+
+/** A number the paper reports, with where it says so. Values are fractions (0.906 = 90.6%). */
+export interface PaperFigure {
+  model: string;
+  metric: 'testAccuracy' | 'trainAccuracy' | 'f1';
+  value: number;
+  /** true where the paper gives only an approximate value ("about 90%"). */
+  approximate: boolean;
+  source: string;
+}
+
+/**
+ * What "Threads of Understanding" reports. It gives a single approximate accuracy for all models, an F1
+ * for CNN 3 without saying which average, and train/test accuracy for CNN 2 only.
+ */
+export const PAPER_REPORTED: readonly PaperFigure[] = Object.freeze([
+  ...['ann', 'cnn1', 'cnn2', 'cnn3'].map((model) => ({
+    model,
+    metric: 'testAccuracy' as const,
+    value: 0.9,
+    approximate: true,
+    source: 'Sec. V (Conclusion): all models reach similar overall accuracy of about 90%',
+  })),
+  { model: 'cnn3', metric: 'f1', value: 0.9030001359566023, approximate: false, source: 'Fig. 11: F1-score of Model 3 (averaging not stated)' },
+  { model: 'cnn2', metric: 'trainAccuracy', value: 0.974, approximate: false, source: 'Sec. IV.C: Model 2 training accuracy 97.4%' },
+  { model: 'cnn2', metric: 'testAccuracy', value: 0.906, approximate: false, source: 'Sec. IV.C: Model 2 testing accuracy 90.6%' },
+]);
+
+/** One line of "ours vs paper" for every number the paper reports. */
+export interface PaperComparisonRow {
+  model: string;
+  metric: PaperFigure['metric'];
+  paper: number;
+  approximate: boolean;
+  ours: number | null;
+  difference: number | null;
+  source: string;
+}
+
+/**
+ * Pairs each paper number with ours. Where the paper gives an exact test accuracy for a model, the
+ * approximate one for the same model is dropped. The paper's F1 is compared with our macro F1: on a
+ * balanced test set macro and weighted F1 are nearly equal, and the paper does not say which it used.
+ */
+export function paperComparisonRows(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): PaperComparisonRow[] {
+  const exact = new Set(paper.filter((p) => !p.approximate).map((p) => `${p.model}/${p.metric}`));
+  const ours = (model: string, metric: PaperFigure['metric']): number | null => {
+    const r = rows.find((row) => row.model === model);
+    if (!r) return null;
+    return metric === 'testAccuracy' ? r.testAccuracy : metric === 'trainAccuracy' ? r.trainAccuracy : r.macroF1;
+  };
+  return paper
+    .filter((p) => !(p.approximate && exact.has(`${p.model}/${p.metric}`)))
+    .map((p) => {
+      const o = ours(p.model, p.metric);
+      return { model: p.model, metric: p.metric, paper: p.value, approximate: p.approximate, ours: o, difference: o === null ? null : o - p.value, source: p.source };
+    });
+}
+
+/** Ours vs. the paper as a text/HTML table (`tbl-comparison-paper`), one line per number the paper reports. */
+export function paperComparisonTable(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): TableSpec {
+  return {
+    ...TEXT.paperText,
+    columns: ['model', 'metric', 'paper', 'ours', 'difference', 'where the paper says so'],
+    rows: paperComparisonRows(rows, paper).map((p) => [
+      modelTitle(p.model),
+      METRIC_LABELS[p.metric],
+      p.approximate ? `≈ ${p.paper.toFixed(2)}` : p.paper,
+      p.ours ?? 'not run',
+      p.difference ?? '',
+      p.source,
+    ]),
+  };
+}
+
+const METRIC_LABELS: Record<PaperFigure['metric'], string> = { testAccuracy: 'test accuracy', trainAccuracy: 'train accuracy', f1: 'F1' };
+
+/** Our numbers next to every number the paper reports, as paired bars (paper hatched-grey, ours coloured). */
+export function paperComparisonFigure(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): FigureSpec {
+  const pairs = paperComparisonRows(rows, paper);
+  const labels = pairs.map((p) => `${modelTitle(p.model)}<br>${METRIC_LABELS[p.metric]}`);
+  // Zoom in on the range the values occupy (bars from 0 would hide differences of a point or two),
+  // but never cut a bar off: a smoke run's low accuracies must still show.
+  const values = pairs.flatMap((p) => (p.ours === null ? [p.paper] : [p.paper, p.ours]));
+  const lowest = Math.min(0.8, Math.floor((Math.min(...values) - 0.02) * 10) / 10);
+  return {
+    ...TEXT.paper,
+    data: [
+      {
+        type: 'bar',
+        name: 'paper (reported)',
+        x: labels,
+        y: pairs.map((p) => p.paper),
+        marker: { color: '#c7c7c7', pattern: { shape: pairs.map((p) => (p.approximate ? '/' : '')) } },
+        customdata: pairs.map((p) => p.source + (p.approximate ? ' (approximate)' : '')),
+        hovertemplate: 'paper %{y:.3f}<br>%{customdata}<extra></extra>',
+      },
+      {
+        type: 'bar',
+        name: 'ours',
+        x: labels,
+        y: pairs.map((p) => p.ours),
+        marker: { color: '#1f77b4' },
+        hovertemplate: 'ours %{y:.4f}<extra></extra>',
+      },
+    ],
+    layout: {
+      title: { text: 'Our results vs. the paper' },
+      barmode: 'group',
+      yaxis: { title: { text: 'value' }, range: [Math.max(0, lowest), 1] },
+      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
+      margin: { l: 60, r: 20, t: 80, b: 80 },
+    },
+    width: 960,
+    height: 460,
+  };
+}
+
+/** A published Fashion-MNIST result (test accuracy). A range is given as accuracy..accuracyHigh. */
+export interface Benchmark {
+  name: string;
+  accuracy: number;
+  accuracyHigh?: number;
+  augmented: boolean;
+}
+
+/** The dataset's own benchmark table (Xiao et al., the Fashion-MNIST repository), as listed in the project brief. */
+export const PUBLISHED_BENCHMARKS: readonly Benchmark[] = Object.freeze([
+  { name: 'Human performance', accuracy: 0.835, augmented: false },
+  { name: '2 Conv + pooling', accuracy: 0.876, accuracyHigh: 0.916, augmented: false },
+  { name: 'MLP 256-128-100', accuracy: 0.883, augmented: false },
+  { name: 'SVC (scikit-learn, best classical)', accuracy: 0.897, augmented: false },
+  { name: '2 Conv, < 100K parameters', accuracy: 0.925, augmented: false },
+  { name: '3 Conv + pooling + 2 FC + dropout', accuracy: 0.926, augmented: false },
+  { name: '2 Conv + pooling + batch norm', accuracy: 0.934, augmented: false },
+  { name: 'ResNet18 (augmented)', accuracy: 0.949, augmented: true },
+  { name: 'WRN-40-4 (augmented)', accuracy: 0.967, augmented: true },
+]);
+
+/** Our four models placed among the published results, sorted by test accuracy; ranges drawn as error bars. */
+export function benchmarkComparisonFigure(rows: readonly ComparisonRow[], benchmarks: readonly Benchmark[] = PUBLISHED_BENCHMARKS): FigureSpec {
+  const entries = [
+    ...benchmarks.map((b) => ({ name: b.name, accuracy: b.accuracy, high: b.accuracyHigh, ours: false })),
+    ...rows.map((r) => ({ name: `ours: ${modelTitle(r.model)}`, accuracy: r.testAccuracy, high: undefined, ours: true })),
+  ].sort((a, b) => a.accuracy - b.accuracy);
+  return {
+    ...TEXT.benchmarks,
+    data: [
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: 'published',
+        y: entries.filter((e) => !e.ours).map((e) => e.name),
+        x: entries.filter((e) => !e.ours).map((e) => e.accuracy),
+        error_x: {
+          type: 'data',
+          symmetric: false,
+          array: entries.filter((e) => !e.ours).map((e) => (e.high === undefined ? 0 : e.high - e.accuracy)),
+          arrayminus: entries.filter((e) => !e.ours).map(() => 0),
+          color: '#7f7f7f',
+        },
+        marker: { color: '#7f7f7f', size: 11 },
+        hovertemplate: '%{y}: %{x:.3f}<extra></extra>',
+      },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: 'ours',
+        y: entries.filter((e) => e.ours).map((e) => e.name),
+        x: entries.filter((e) => e.ours).map((e) => e.accuracy),
+        marker: { color: '#d62728', size: 13, symbol: 'diamond' },
+        hovertemplate: '%{y}: %{x:.4f}<extra></extra>',
+      },
+    ],
+    layout: {
+      title: { text: 'Test accuracy vs. published Fashion-MNIST benchmarks' },
+      xaxis: { title: { text: 'test accuracy' } },
+      // Keep the sorted order (plotly would otherwise order categories by trace).
+      yaxis: { categoryorder: 'array', categoryarray: entries.map((e) => e.name), automargin: true },
+      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: -0.15 },
+      margin: { l: 20, r: 30, t: 60, b: 80 },
+    },
+    width: 900,
+    height: 160 + 32 * entries.length,
+  };
+}
+
+/** Everything 07-comparison shows except the gallery (which needs the test images and predictions). */
+export function comparisonFigures(reports: readonly ComparisonReportLike[], classNames: readonly string[] = CLASS_NAMES): FigureSpec[] {
+  const rows = comparisonRows(reports);
+  return [
+    comparisonTableFigure(rows),
+    f1AcrossModelsFigure(reports, classNames),
+    paperComparisonFigure(rows),
+    benchmarkComparisonFigure(rows),
+  ];
+}

@@ -1,0 +1,158 @@
+/**
+ * Static PNG and SVG of a FigureSpec, rendered by plotly.js itself (Plotly.toImage) in headless Chromium.
+ *
+ * - One browser and one page per process, reused for every figure (starting Chromium costs ~1 s);
+ *   closed when the process exits or by {@link closeFigureExporter}.
+ * - Chromium is found through FMNIST_CHROMIUM or CHROME_PATH, else the usual install paths. If there is
+ *   none, {@link findChromium} returns undefined and callers keep the interactive output only.
+ * - WebGL traces (scatter3d, scattergl) need a GL implementation in a GPU-less headless browser:
+ *   SwiftShader (software) via ANGLE, enabled explicitly because Chromium no longer falls back to it.
+ * - Output is stable: fixed size and scale, fixed fonts (see FIGURE_FONT), animations off.
+ */
+import * as fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { FigureSpec } from './spec';
+import { plotlyBundlePath, resolvedLayout } from './plotly-html';
+
+/** Pixel ratio of the PNG export: 2 gives print-quality images for the PDF. */
+export const PNG_SCALE = 2;
+
+const CANDIDATE_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/opt/google/chrome/chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+  'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
+];
+
+/**
+ * The Chrome/Chromium executable to use: FMNIST_CHROMIUM, then CHROME_PATH, then the usual install paths.
+ * An environment variable naming a missing file is an error (the user asked for it explicitly).
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const name of ['FMNIST_CHROMIUM', 'CHROME_PATH']) {
+    const value = env[name];
+    if (value) {
+      if (!fs.existsSync(value)) throw new Error(`${name}=${value} does not exist: point it at a Chrome or Chromium executable, or unset it`);
+      return value;
+    }
+  }
+  return CANDIDATE_PATHS.find((p) => fs.existsSync(p));
+}
+
+/** The message shown once when no browser is found. */
+export const NO_CHROMIUM_MESSAGE =
+  'No Chrome/Chromium found (set FMNIST_CHROMIUM, or install chromium): figures are shown interactively, without PNG/SVG files.';
+
+/** Chromium flags: headless-safe, no network chatter, software WebGL. --disable-gpu is NOT used: it turns WebGL off. */
+export function chromiumArgs(): string[] {
+  const args = [
+    '--use-angle=swiftshader',
+    '--enable-unsafe-swiftshader',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    '--font-render-hinting=none',
+    '--force-color-profile=srgb',
+  ];
+  // Chromium refuses to run as root with its sandbox on.
+  if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
+  return args;
+}
+
+export interface StaticImages {
+  png: Buffer;
+  svg: string;
+  width: number;
+  height: number;
+}
+
+interface ExporterState {
+  browser: Browser;
+  page: Page;
+}
+
+let starting: Promise<ExporterState> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+let exitHookInstalled = false;
+
+async function start(executablePath: string): Promise<ExporterState> {
+  const { chromium } = await import('playwright-core');
+  // playwright gives the browser a fresh temporary --user-data-dir and deletes it on close.
+  const browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs() });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+  await page.setContent('<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0;background:white}</style></head><body></body></html>');
+  await page.addScriptTag({ path: plotlyBundlePath() });
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // 'beforeExit' lets an idle process close the browser cleanly; playwright itself kills it on 'exit'.
+    process.once('beforeExit', () => void closeFigureExporter());
+  }
+  return { browser, page };
+}
+
+/**
+ * Renders `spec` to PNG (scale {@link PNG_SCALE}) and SVG in the shared headless browser.
+ * Calls are serialised (one page). Throws with the browser's message if plotly fails.
+ */
+export async function renderStaticImages(spec: FigureSpec, executablePath: string): Promise<StaticImages> {
+  starting ??= start(executablePath).catch((err: unknown) => {
+    starting = undefined;
+    throw new Error(`could not start Chromium at ${executablePath}: ${(err as Error).message.split('\n')[0]}`);
+  });
+  const run = queue.then(async () => {
+    const { page } = await starting!;
+    const layout = resolvedLayout(spec);
+    const width = layout.width as number;
+    const height = layout.height as number;
+    const result = await page.evaluate(
+      async ({ data, layout, width, height, scale }) => {
+        const Plotly = (window as unknown as { Plotly: any }).Plotly;
+        const el = document.createElement('div');
+        document.body.appendChild(el);
+        try {
+          await Plotly.newPlot(el, data, layout, { staticPlot: true });
+          const png: string = await Plotly.toImage(el, { format: 'png', width, height, scale });
+          const svg: string = await Plotly.toImage(el, { format: 'svg', width, height });
+          return { png, svg };
+        } finally {
+          Plotly.purge(el);
+          el.remove();
+        }
+      },
+      { data: spec.data, layout: { ...layout, transition: { duration: 0 } }, width, height, scale: PNG_SCALE },
+    );
+    return { png: decodeDataUrl(result.png), svg: decodeDataUrl(result.svg).toString('utf8'), width, height };
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Closes the shared browser (safe to call when none is running). */
+export async function closeFigureExporter(): Promise<void> {
+  const current = starting;
+  starting = undefined;
+  if (!current) return;
+  try {
+    const { browser } = await current;
+    await browser.close();
+  } catch {
+    // it never started, or is already gone
+  }
+}
+
+function decodeDataUrl(url: string): Buffer {
+  const comma = url.indexOf(',');
+  if (!url.startsWith('data:') || comma < 0) throw new Error(`plotly returned an unexpected image: ${url.slice(0, 40)}`);
+  const header = url.slice(5, comma);
+  const body = url.slice(comma + 1);
+  return header.endsWith(';base64') ? Buffer.from(body, 'base64') : Buffer.from(decodeURIComponent(body), 'utf8');
+}

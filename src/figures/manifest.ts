@@ -1,0 +1,89 @@
+/**
+ * figures/manifest.json: one entry per figure (keyed by its id), saying which notebook and cell made it,
+ * from which data (checksums), under which seed/profile/protocol, at which git commit, and which files hold it.
+ * Notebooks may run concurrently, so every update is a locked read-modify-write with an atomic write.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import * as lockfile from 'proper-lockfile';
+import { writeJsonAtomic } from '../util/atomic';
+import { projectRoot } from '../util/paths';
+
+export interface ManifestEntry {
+  id: string;
+  kind: 'figure' | 'table';
+  /** Notebook file name without .ipynb (from setNotebook()), or 'unknown'. */
+  notebook: string;
+  /** Quarto cell label of the cell that shows it: the same as id. */
+  cell: string;
+  caption: string;
+  alt?: string;
+  /** Files written, relative to the manifest's folder. */
+  files: string[];
+  seed: number;
+  profile: string;
+  protocol: string;
+  dataChecksums?: Record<string, string>;
+  backend?: string;
+  gitCommit: string;
+  /** True when the working tree had uncommitted changes to tracked files. */
+  gitDirty: boolean;
+  generatedAt: string;
+  [key: string]: unknown;
+}
+
+export interface Manifest {
+  description: string;
+  figures: Record<string, ManifestEntry>;
+}
+
+export const FIGURE_MANIFEST_NAME = 'manifest.json';
+const DESCRIPTION = 'Every figure and table in this folder, with the notebook cell, data, seed and commit that produced it. Written by src/figures/manifest.ts.';
+
+/** Reads <dir>/manifest.json, or an empty manifest if there is none. Throws naming the file if it is not valid JSON. */
+export function readManifest(dir: string): Manifest {
+  const file = path.join(dir, FIGURE_MANIFEST_NAME);
+  if (!fs.existsSync(file)) return { description: DESCRIPTION, figures: {} };
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Manifest>;
+    return { description: DESCRIPTION, figures: parsed.figures ?? {} };
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}): fix or delete it; the next figure run rewrites it`);
+  }
+}
+
+/** Adds or replaces the entry for `entry.id` in <dir>/manifest.json, under a lock, written atomically. */
+export async function recordInManifest(dir: string, entry: ManifestEntry): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true });
+  const file = path.join(dir, FIGURE_MANIFEST_NAME);
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    lockfilePath: `${file}.lock`,
+    retries: { retries: 50, minTimeout: 50, maxTimeout: 500 },
+    stale: 30_000,
+  });
+  try {
+    const manifest = readManifest(dir);
+    manifest.figures[entry.id] = entry;
+    // Sorted keys keep diffs of the committed manifest small and readable.
+    const sorted: Record<string, ManifestEntry> = {};
+    for (const id of Object.keys(manifest.figures).sort()) sorted[id] = manifest.figures[id];
+    await writeJsonAtomic(file, { description: DESCRIPTION, figures: sorted });
+  } finally {
+    await release();
+  }
+}
+
+let gitInfo: { commit: string; dirty: boolean } | undefined;
+/** The repository's HEAD commit and whether tracked files have changes ('unknown' outside a git checkout). Read once per process. */
+export function gitState(): { commit: string; dirty: boolean } {
+  if (gitInfo) return gitInfo;
+  const git = (args: string[]) => execFileSync('git', args, { cwd: projectRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    gitInfo = { commit: git(['rev-parse', 'HEAD']), dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '' };
+  } catch {
+    gitInfo = { commit: 'unknown', dirty: false };
+  }
+  return gitInfo;
+}

@@ -1,0 +1,115 @@
+/**
+ * Ids, captions and alt texts of the model and comparison figures, in one place. The builders use them,
+ * and so does the notebook generator (model-notebooks.ts), which copies them into each cell's Quarto
+ * metadata (label, fig-cap, fig-alt). They therefore depend only on the model, never on results: the
+ * metadata is static while the numbers change from run to run.
+ */
+
+/** Human names for the four model ids, as the paper calls them. */
+const MODEL_TITLES: Record<string, string> = { ann: 'ANN', cnn1: 'CNN 1', cnn2: 'CNN 2', cnn3: 'CNN 3' };
+
+export function modelTitle(model: string): string {
+  return MODEL_TITLES[model] ?? model;
+}
+
+/** `fig-<model>-<suffix>`, lowercase and hyphenated, because Quarto labels must look like that. */
+export function figureId(model: string, suffix: string, prefix: 'fig' | 'tbl' = 'fig'): string {
+  const slug = `${model}-${suffix}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return `${prefix}-${slug}`;
+}
+
+export interface FigureText {
+  id: string;
+  caption: string;
+  /** Absent for tables (Quarto has no tbl-alt). */
+  alt?: string;
+}
+
+export const MODEL_FIGURE_KINDS = ['architecture', 'history', 'per-class', 'confusion', 'confusion-normalised', 'misclassified'] as const;
+export type ModelFigureKind = (typeof MODEL_FIGURE_KINDS)[number];
+
+/** Id, caption and alt text of one per-model figure. */
+export function modelFigureText(model: string, kind: ModelFigureKind): Required<FigureText> {
+  const t = modelTitle(model);
+  const id = figureId(model, kind);
+  switch (kind) {
+    case 'architecture':
+      return {
+        id,
+        caption: `${t} architecture: layers in order, each layer's output shape and number of trainable parameters.`,
+        alt: `Table listing the layers of ${t} in order with their types, output shapes and parameter counts, and the total number of parameters.`,
+      };
+    case 'history':
+      return {
+        id,
+        caption: `${t} learning curves: accuracy (left) and loss (right) on the training and validation sets after each epoch.`,
+        alt: `Two line charts over the training epochs of ${t}: training and validation accuracy on the left, training and validation loss on the right.`,
+      };
+    case 'per-class':
+      return {
+        id,
+        caption: `${t} on the test set: precision, recall and F1 for each class.`,
+        alt: `Grouped bar chart of precision, recall and F1 of ${t} for each of the ten clothing classes.`,
+      };
+    case 'confusion':
+      return {
+        id,
+        caption: `${t} confusion matrix on the test set: rows are the true class, columns the predicted class; each cell is the number of test images.`,
+        alt: `Heatmap of the ten-by-ten confusion matrix of ${t}, in counts; the diagonal holds the correct predictions.`,
+      };
+    case 'confusion-normalised':
+      return {
+        id,
+        caption: `${t} confusion matrix on the test set, row-normalised: each cell is the share of the true class (row) predicted as the column's class, so rows sum to 1 and the diagonal is each class's recall.`,
+        alt: `Heatmap of the ten-by-ten confusion matrix of ${t}, each row divided by its total; the diagonal holds the share of each class recognised correctly.`,
+      };
+    case 'misclassified':
+      return {
+        id,
+        caption: `Misclassified test images of ${t}, with the true class and the class it predicted (one per true class in turn).`,
+        alt: `Grid of greyscale 28-by-28 test images that ${t} classified wrongly; under each image its true and predicted class.`,
+      };
+  }
+}
+
+/** Id and caption of the per-model headline-metrics table. */
+export function keyMetricsTableText(model: string): FigureText {
+  return {
+    id: figureId(model, 'metrics', 'tbl'),
+    caption: `${modelTitle(model)}: headline results (accuracy and F1 on the test set, accuracy on the training split, their gap, size and training time).`,
+  };
+}
+
+export const COMPARISON_FIGURE_TEXT = Object.freeze({
+  table: {
+    id: 'fig-comparison-table',
+    caption:
+      'All four models on the test set: accuracy, macro-averaged F1, accuracy on the training split, the train–test gap (percentage points), trainable parameters and training time.',
+    alt: 'Table with one row per model and columns test accuracy, macro F1, train accuracy, train–test gap, parameters and training seconds.',
+  },
+  f1PerClass: {
+    id: 'fig-comparison-f1-per-class',
+    caption: 'Test-set F1 of each class for every model.',
+    alt: 'Grouped bar chart: for each of the ten clothing classes, one bar per model showing its F1 on the test set.',
+  },
+  paper: {
+    id: 'fig-comparison-paper',
+    caption:
+      'Our results next to the numbers the paper reports: test accuracy of every model (the paper gives about 90% for all; exactly 90.6% for CNN 2), CNN 2 training accuracy, and CNN 3 F1 (compared with our macro F1).',
+    alt: "Paired bar chart: for each number the paper reports (test accuracy of each model, CNN 2 train accuracy, CNN 3 F1), the paper's value and ours.",
+  },
+  benchmarks: {
+    id: 'fig-comparison-benchmarks',
+    caption:
+      "Our models' test accuracy among the published Fashion-MNIST benchmarks (the dataset's benchmark table; augmented entries marked). A range is shown as a bar from its lowest to its highest reported value.",
+    alt: 'Horizontal dot chart of test accuracies sorted from lowest to highest: the published Fashion-MNIST benchmarks, with our models highlighted among them.',
+  },
+  tableText: {
+    id: 'tbl-comparison',
+    caption: 'All four models: test accuracy, macro F1, train accuracy, train–test gap, parameters and training time (seconds).',
+  },
+  paperText: {
+    id: 'tbl-comparison-paper',
+    caption: "Every number the paper reports next to ours (difference = ours − paper; '≈' marks the paper's approximate values).",
+  },
+} as const);

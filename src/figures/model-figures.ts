@@ -1,0 +1,260 @@
+/**
+ * Per-model figures: architecture table, learning curves, per-class scores and the confusion matrix.
+ * Every builder is pure (summary or evaluation report in, FigureSpec out), so tests check the numbers
+ * a figure shows without a browser. Ids follow `fig-<model>-<what>` and double as Quarto cell labels.
+ *
+ * The input types below are structural: they name only the fields a figure reads, so the full objects
+ * from the models and training modules (which carry more) fit them directly.
+ */
+import type { FigureSpec } from './spec';
+import type { TableSpec } from './show';
+import { CLASS_NAMES } from '../data/classes';
+import { keyMetricsTableText, modelFigureText, modelTitle } from './model-figure-text';
+
+/** One row of a model summary (what Keras' `model.summary()` prints). */
+export interface SummaryRowLike {
+  layer: string;
+  type: string;
+  outputShape: ReadonlyArray<number | null> | string;
+  params: number;
+}
+
+export interface ModelSummaryLike {
+  rows: readonly SummaryRowLike[];
+  total: number;
+}
+
+export interface EpochLike {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+}
+
+export interface ClassScoresLike {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** The parts of a training/evaluation report the per-model figures need. */
+export interface ModelReportLike {
+  history: readonly EpochLike[];
+  test: { perClass: readonly ClassScoresLike[]; confusion: readonly (readonly number[])[] };
+}
+
+// One palette for all model figures so train/validation and precision/recall/F1 keep their colours everywhere.
+const COLOURS = { train: '#1f77b4', val: '#ff7f0e', precision: '#4c78a8', recall: '#f58518', f1: '#54a24b' };
+
+/** Keras writes output shapes as `(None, 13, 13, 32)`; the batch dimension is shown as None the same way. */
+export function formatShape(shape: SummaryRowLike['outputShape']): string {
+  if (typeof shape === 'string') return shape;
+  return `(${shape.map((d) => (d === null || d < 0 ? 'None' : String(d))).join(', ')})`;
+}
+
+/** The architecture as a table: one row per layer with its output shape and parameter count, then the total. */
+export function architectureFigure(model: string, summary: ModelSummaryLike): FigureSpec {
+  const rows = summary.rows;
+  const cells = [
+    [...rows.map((r) => r.layer), '<b>Total</b>'],
+    [...rows.map((r) => r.type), ''],
+    [...rows.map((r) => formatShape(r.outputShape)), ''],
+    [...rows.map((r) => r.params.toLocaleString('en-US')), `<b>${summary.total.toLocaleString('en-US')}</b>`],
+  ];
+  const title = modelTitle(model);
+  return {
+    ...modelFigureText(model, 'architecture'),
+    data: [
+      {
+        type: 'table',
+        columnwidth: [1.2, 1.2, 1.4, 1],
+        header: {
+          values: ['Layer', 'Type', 'Output shape', 'Parameters'],
+          align: ['left', 'left', 'left', 'right'],
+          fill: { color: '#e8eef7' },
+          font: { size: 14 },
+        },
+        cells: { values: cells, align: ['left', 'left', 'left', 'right'], height: 26 },
+      },
+    ],
+    layout: { title: { text: `${title}: architecture` }, margin: { l: 20, r: 20, t: 50, b: 10 } },
+    width: 760,
+    // Tall enough for every row so the static image is not cut off.
+    height: 110 + 26 * (rows.length + 1),
+  };
+}
+
+/** Learning curves in two panels: accuracy (left) and loss (right), training and validation per epoch. */
+export function historyFigure(model: string, history: readonly EpochLike[]): FigureSpec {
+  const epochs = history.map((h) => h.epoch);
+  const line = (y: number[], name: string, colour: string, dash: string, axes: 1 | 2, showlegend: boolean) => ({
+    type: 'scatter',
+    mode: 'lines+markers',
+    x: epochs,
+    y,
+    name,
+    legendgroup: name,
+    showlegend,
+    line: { color: colour, dash },
+    xaxis: axes === 1 ? 'x' : 'x2',
+    yaxis: axes === 1 ? 'y' : 'y2',
+  });
+  const title = modelTitle(model);
+  return {
+    ...modelFigureText(model, 'history'),
+    data: [
+      line(history.map((h) => h.accuracy), 'training', COLOURS.train, 'solid', 1, true),
+      line(history.map((h) => h.valAccuracy), 'validation', COLOURS.val, 'dash', 1, true),
+      line(history.map((h) => h.loss), 'training', COLOURS.train, 'solid', 2, false),
+      line(history.map((h) => h.valLoss), 'validation', COLOURS.val, 'dash', 2, false),
+    ],
+    layout: {
+      title: { text: `${title}: training history` },
+      xaxis: { domain: [0, 0.45], title: { text: 'epoch' }, dtick: history.length > 20 ? undefined : 1 },
+      yaxis: { title: { text: 'accuracy' } },
+      xaxis2: { domain: [0.55, 1], anchor: 'y2', title: { text: 'epoch' }, dtick: history.length > 20 ? undefined : 1 },
+      yaxis2: { anchor: 'x2', title: { text: 'loss' } },
+      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
+      margin: { l: 60, r: 20, t: 90, b: 60 },
+    },
+    width: 900,
+    height: 440,
+  };
+}
+
+function requireClassCount(what: string, got: number, classNames: readonly string[]): void {
+  if (got !== classNames.length) {
+    throw new Error(`${what} has ${got} classes but ${classNames.length} class names were given; pass one name per class`);
+  }
+}
+
+/** Precision, recall and F1 of every class side by side: where the model is weak shows at a glance. */
+export function perClassMetricsFigure(model: string, perClass: readonly ClassScoresLike[], classNames: readonly string[] = CLASS_NAMES): FigureSpec {
+  requireClassCount('perClass', perClass.length, classNames);
+  const bar = (key: 'precision' | 'recall' | 'f1', name: string) => ({
+    type: 'bar',
+    name,
+    x: [...classNames],
+    y: perClass.map((c) => c[key]),
+    marker: { color: COLOURS[key] },
+    hovertemplate: `%{x}<br>${name} %{y:.3f}<extra></extra>`,
+  });
+  const title = modelTitle(model);
+  return {
+    ...modelFigureText(model, 'per-class'),
+    data: [bar('precision', 'precision'), bar('recall', 'recall'), bar('f1', 'F1')],
+    layout: {
+      title: { text: `${title}: per-class precision, recall and F1 (test)` },
+      barmode: 'group',
+      xaxis: { title: { text: 'class' }, tickangle: -30 },
+      yaxis: { title: { text: 'score' }, range: [0, 1] },
+      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
+      margin: { l: 60, r: 20, t: 80, b: 90 },
+    },
+    width: 900,
+    height: 460,
+  };
+}
+
+/**
+ * Each row divided by its sum, so a cell reads "share of this true class predicted as that class"
+ * (the diagonal is then each class's recall). A class with no test images gives a row of zeros, not NaN.
+ */
+export function rowNormalise(matrix: readonly (readonly number[])[]): number[][] {
+  return matrix.map((row) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((v) => (total === 0 ? 0 : v / total));
+  });
+}
+
+/** Confusion matrix heatmap, rows = true class, columns = predicted class; counts or row-normalised shares. */
+export function confusionFigure(
+  model: string,
+  confusion: readonly (readonly number[])[],
+  classNames: readonly string[] = CLASS_NAMES,
+  options: { normalise?: boolean } = {},
+): FigureSpec {
+  requireClassCount('confusion', confusion.length, classNames);
+  confusion.forEach((row, i) => requireClassCount(`confusion row ${i}`, row.length, classNames));
+  const normalise = options.normalise ?? false;
+  const z = normalise ? rowNormalise(confusion) : confusion.map((row) => [...row]);
+  const text = z.map((row) => row.map((v) => (normalise ? v.toFixed(2) : String(v))));
+  const title = modelTitle(model);
+  return {
+    ...modelFigureText(model, normalise ? 'confusion-normalised' : 'confusion'),
+    data: [
+      {
+        type: 'heatmap',
+        z,
+        x: [...classNames],
+        y: [...classNames],
+        text,
+        texttemplate: '%{text}',
+        // plotly's 'Blues' runs dark→light; reversed, an empty cell is light and the diagonal dark.
+        colorscale: 'Blues',
+        reversescale: true,
+        zmin: 0,
+        ...(normalise ? { zmax: 1 } : {}),
+        colorbar: { title: { text: normalise ? 'share' : 'count' } },
+        hovertemplate: `true %{y}<br>predicted %{x}<br>${normalise ? 'share %{z:.3f}' : 'count %{z}'}<extra></extra>`,
+      },
+    ],
+    layout: {
+      title: { text: `${title}: confusion matrix${normalise ? ' (row-normalised)' : ''}` },
+      xaxis: { title: { text: 'predicted class' }, tickangle: -30, side: 'bottom' },
+      // True classes read top to bottom in label order, as in a printed confusion matrix.
+      yaxis: { title: { text: 'true class' }, autorange: 'reversed' },
+      margin: { l: 110, r: 20, t: 60, b: 110 },
+    },
+    width: 760,
+    height: 680,
+  };
+}
+
+/** All per-model figures in the order the notebooks show them. */
+export function modelFigures(
+  model: string,
+  summary: ModelSummaryLike,
+  report: ModelReportLike,
+  classNames: readonly string[] = CLASS_NAMES,
+): FigureSpec[] {
+  return [
+    architectureFigure(model, summary),
+    historyFigure(model, report.history),
+    perClassMetricsFigure(model, report.test.perClass, classNames),
+    confusionFigure(model, report.test.confusion, classNames),
+    confusionFigure(model, report.test.confusion, classNames, { normalise: true }),
+  ];
+}
+
+/** The parts of a report the key-metrics table prints. */
+export interface KeyMetricsReportLike {
+  params: number;
+  trainSeconds: number;
+  history: readonly unknown[];
+  train: { accuracy: number };
+  test: { accuracy: number; macroF1: number; weightedF1: number };
+}
+
+/**
+ * The model's headline numbers as a small text/HTML table (`tbl-<model>-metrics`), so the report can
+ * quote them from the notebook output instead of anyone retyping them.
+ */
+export function keyMetricsTable(model: string, report: KeyMetricsReportLike): TableSpec {
+  return {
+    ...keyMetricsTableText(model),
+    columns: ['metric', 'value'],
+    rows: [
+      ['test accuracy', report.test.accuracy],
+      ['test macro F1', report.test.macroF1],
+      ['test weighted F1', report.test.weightedF1],
+      ['train accuracy', report.train.accuracy],
+      ['train − test accuracy gap', report.train.accuracy - report.test.accuracy],
+      ['trainable parameters', report.params],
+      ['epochs', report.history.length],
+      ['training time (s)', Number(report.trainSeconds.toFixed(1))],
+    ],
+  };
+}

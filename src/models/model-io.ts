@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+
+/** File names of a saved model inside its artifact folder. */
+export const MODEL_JSON = 'model.json';
+export const MODEL_WEIGHTS = 'weights.bin';
+
+/**
+ * A tf.io handler that saves to / loads from a folder with plain fs (tfjs-node's file:// handler
+ * is unavailable here). The layout is the standard tfjs one — model.json + one weights file — so
+ * `tf.loadLayersModel` in a browser can read it too. Writes are atomic; the weights go first so a
+ * model.json on disk always points at complete weights.
+ */
+export function fileSystemHandler(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const weightData = artifacts.weightData
+        ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]))
+        : new Uint8Array(0);
+      await writeFileAtomic(path.join(dir, MODEL_WEIGHTS), weightData);
+      const json = {
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [`./${MODEL_WEIGHTS}`], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await writeJsonAtomic(path.join(dir, MODEL_JSON), json);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const jsonPath = path.join(dir, MODEL_JSON);
+      let parsed: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>; format?: string };
+      try {
+        parsed = JSON.parse(await fs.promises.readFile(jsonPath, 'utf8'));
+      } catch (err) {
+        throw new Error(`${jsonPath}: cannot read the saved model (${(err as Error).message}). Retrain it with \`fmnist train <model> --force\``);
+      }
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of parsed.weightsManifest) {
+        specs.push(...group.weights);
+        for (const p of group.paths) buffers.push(await fs.promises.readFile(path.join(dir, p)));
+      }
+      const all = Buffer.concat(buffers);
+      const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+      return { modelTopology: parsed.modelTopology, weightSpecs: specs, weightData, format: parsed.format };
+    },
+  };
+}
+
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+  await model.save(fileSystemHandler(dir));
+}
+
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(fileSystemHandler(dir));
+}

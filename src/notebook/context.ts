@@ -1,0 +1,108 @@
+/**
+ * What a notebook runs under, read from the environment so CI (smoke) and the main job (paper) execute
+ * the same notebooks unchanged, plus the name of the notebook being run (for the figure manifest).
+ *
+ * Every notebook starts with:
+ *   const settings = setNotebook('03-ann');   // name = file name without .ipynb
+ * and passes `settings.profile`, `settings.protocol`, `settings.seed` to the training/data calls.
+ */
+import * as path from 'node:path';
+import type { SplitProtocol } from '../data/types';
+import { figuresDir } from '../util/paths';
+
+/** Notebook run profiles: `smoke` = tiny subset, seconds (tests, CI); `paper` = full data (the committed run). */
+export type NotebookProfile = 'smoke' | 'paper';
+export const NOTEBOOK_PROFILES: readonly NotebookProfile[] = ['smoke', 'paper'];
+const PROTOCOLS: readonly SplitProtocol[] = ['paper', 'official'];
+
+export interface NotebookSettings {
+  /** FMNIST_PROFILE, default 'paper'. */
+  profile: NotebookProfile;
+  /** FMNIST_PROTOCOL, default 'paper' (the paper's 60:20:20 split). */
+  protocol: SplitProtocol;
+  /** FMNIST_SEED, default 42. */
+  seed: number;
+  /** Where this profile's static figures and manifest go (see {@link figuresDirFor}). */
+  figuresDir: string;
+}
+
+/**
+ * Reads FMNIST_PROFILE, FMNIST_PROTOCOL and FMNIST_SEED (defaults: paper, paper, 42).
+ * Throws an Error naming the variable and the accepted values when one is invalid.
+ */
+export function notebookSettings(env: NodeJS.ProcessEnv = process.env): NotebookSettings {
+  const profile = pick('FMNIST_PROFILE', env.FMNIST_PROFILE, NOTEBOOK_PROFILES, 'paper');
+  const protocol = pick('FMNIST_PROTOCOL', env.FMNIST_PROTOCOL, PROTOCOLS, 'paper');
+  const seed = parseSeed(env.FMNIST_SEED);
+  return { profile, protocol, seed, figuresDir: figuresDirFor(profile) };
+}
+
+/**
+ * The committed figures belong to the paper profile: they go to figuresDir() (figures/ or FMNIST_FIGURES_DIR).
+ * Any other profile writes to figuresDir()/<profile>/, so a smoke run never overwrites them.
+ */
+export function figuresDirFor(profile: NotebookProfile): string {
+  return profile === 'paper' ? figuresDir() : path.join(figuresDir(), profile);
+}
+
+function pick<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${name}=${JSON.stringify(raw)} is not valid: use one of ${allowed.join(', ')} (or unset it for '${fallback}')`);
+}
+
+function parseSeed(raw: string | undefined): number {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return 42;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) > 0xffffffff) {
+    throw new Error(`FMNIST_SEED=${JSON.stringify(raw)} is not valid: use a whole number from 0 to 4294967295 (or unset it for 42)`);
+  }
+  return Number(value);
+}
+
+/** Provenance recorded with every figure in figures/manifest.json (merged over the notebook-wide values). */
+export interface FigureProvenance {
+  /** SHA-256 of each data file the figure derives from, keyed by file name. */
+  dataChecksums?: Record<string, string>;
+  /** TensorFlow.js backend, for figures made from trained models. */
+  backend?: string;
+  /** Anything else worth recording (e.g. the results files a figure reads). */
+  [key: string]: unknown;
+}
+
+interface NotebookState {
+  name: string | undefined;
+  provenance: FigureProvenance;
+}
+const state: NotebookState = { name: undefined, provenance: {} };
+
+/**
+ * Records which notebook is running (its file name without .ipynb, e.g. '01-eda') and resets the
+ * notebook-wide provenance. Notebooks call `setNotebook()` from src/figures/show.ts, which does this and more.
+ */
+export function setNotebookName(name: string): void {
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) {
+    throw new Error(`setNotebook(${JSON.stringify(name)}): use the notebook's file name without .ipynb, e.g. '01-eda'`);
+  }
+  state.name = name;
+  state.provenance = {};
+}
+
+/** The name given to setNotebook(), or 'unknown' outside a notebook (e.g. the CLI or a test). */
+export function currentNotebook(): string {
+  return state.name ?? 'unknown';
+}
+
+/**
+ * Records provenance for every figure shown after this call in this notebook, e.g.
+ * `setProvenance({ dataChecksums: checksumsOf(data) })` once the dataset is loaded. Merges with earlier calls.
+ */
+export function setProvenance(provenance: FigureProvenance): void {
+  state.provenance = { ...state.provenance, ...provenance };
+}
+
+/** The notebook-wide provenance recorded so far. */
+export function currentProvenance(): FigureProvenance {
+  return { ...state.provenance };
+}

@@ -1,0 +1,113 @@
+/**
+ * PCA figures (pure: fit/projection in, FigureSpec out). Ids `fig-pca-*` are also notebook cell labels.
+ */
+import type { FigureSpec } from '../figures/spec';
+import { CLASS_NAMES } from '../data/classes';
+import { CLASS_COLORS } from '../eda/figures';
+import { componentsFor } from './fit';
+
+/**
+ * Explained variance of each of the first `shown` components (bars) and the cumulative share (line,
+ * right axis), with the numbers of components needed for 90% and 95% of the variance marked.
+ */
+export function explainedVarianceFigure(explained: readonly number[], cumulative: readonly number[], shown = 200): FigureSpec {
+  const k90 = componentsFor(cumulative, 0.9);
+  const k95 = componentsFor(cumulative, 0.95);
+  const n = Math.min(explained.length, Math.max(shown, k95 + 10));
+  const x = Array.from({ length: n }, (_, i) => i + 1);
+  const marker = (k: number, share: number) => ({
+    type: 'scatter',
+    mode: 'markers+text',
+    x: [k],
+    y: [cumulative[k - 1]],
+    yaxis: 'y2',
+    text: [`${k} components: ${Math.round(share * 100)}%`],
+    textposition: 'bottom right',
+    marker: { size: 9, color: '#c44e52' },
+    showlegend: false,
+    hovertemplate: `${k} components explain %{y:.2%}<extra></extra>`,
+  });
+  return {
+    id: 'fig-pca-explained-variance',
+    caption: `Variance explained by each principal component (bars) and cumulatively (line): ${k90} components reach 90% and ${k95} reach 95% of the variance.`,
+    alt: `Bars falling steeply over the first components and a cumulative curve rising past 90% at ${k90} and 95% at ${k95} components.`,
+    data: [
+      { type: 'bar', name: 'per component', x, y: explained.slice(0, n), marker: { color: '#4c72b0' }, hovertemplate: 'component %{x}: %{y:.2%}<extra></extra>' },
+      { type: 'scatter', mode: 'lines', name: 'cumulative', x, y: cumulative.slice(0, n), yaxis: 'y2', line: { color: '#dd8452', width: 2 }, hovertemplate: '%{x} components: %{y:.2%}<extra></extra>' },
+      marker(k90, 0.9),
+      marker(k95, 0.95),
+    ],
+    layout: {
+      title: { text: 'Explained variance' },
+      xaxis: { title: { text: 'principal component' }, range: [0, n + 1] },
+      yaxis: { title: { text: 'share of variance (per component)' }, tickformat: '.0%', rangemode: 'tozero' },
+      yaxis2: { title: { text: 'cumulative share' }, overlaying: 'y', side: 'right', range: [0, 1.02], tickformat: '.0%' },
+      shapes: [0.9, 0.95].map((y) => ({ type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y2', y0: y, y1: y, line: { dash: 'dot', color: '#999', width: 1 } })),
+      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
+      margin: { t: 80, r: 70 },
+    },
+    width: 820,
+    height: 460,
+  };
+}
+
+/** One trace per class, so the legend toggles classes. `points[i]` = [pc1, pc2, (pc3)] of image i. */
+function tracesByClass(points: number[][], labels: ArrayLike<number>, dims: 2 | 3): Array<Record<string, unknown>> {
+  return CLASS_NAMES.map((name, k) => {
+    const idx: number[] = [];
+    for (let i = 0; i < points.length; i++) if (labels[i] === k) idx.push(i);
+    const round = (v: number) => Math.round(v * 1000) / 1000; // keeps the notebook JSON small
+    const trace: Record<string, unknown> = {
+      type: dims === 2 ? 'scattergl' : 'scatter3d',
+      mode: 'markers',
+      name,
+      x: idx.map((i) => round(points[i][0])),
+      y: idx.map((i) => round(points[i][1])),
+      marker: { color: CLASS_COLORS[k], size: dims === 2 ? 4 : 2.5, opacity: 0.7 },
+      hovertemplate: `${name}<extra></extra>`,
+    };
+    if (dims === 3) trace.z = idx.map((i) => round(points[i][2]));
+    return trace;
+  });
+}
+
+/** The images projected onto the first two components, coloured by class. */
+export function pcaScatter2dFigure(points: number[][], labels: ArrayLike<number>, sampleNote: string): FigureSpec {
+  return {
+    id: 'fig-pca-2d',
+    caption: `Images projected onto the first two principal components, coloured by class (${sampleNote}).`,
+    alt: 'Scatter plot of points in ten colours; footwear, trousers and bags form separate regions while tops overlap.',
+    data: tracesByClass(points, labels, 2),
+    layout: {
+      title: { text: 'PCA projection (2-D)' },
+      xaxis: { title: { text: 'PC 1' }, zeroline: false },
+      yaxis: { title: { text: 'PC 2' }, zeroline: false },
+      legend: { itemsizing: 'constant' },
+    },
+    width: 820,
+    height: 600,
+  };
+}
+
+/** The images projected onto the first three components (interactive 3-D, WebGL). */
+export function pcaScatter3dFigure(points: number[][], labels: ArrayLike<number>, sampleNote: string): FigureSpec {
+  return {
+    id: 'fig-pca-3d',
+    caption: `Images projected onto the first three principal components, coloured by class (${sampleNote}); drag to rotate.`,
+    alt: 'Three-dimensional scatter of points in ten colours grouped into overlapping clouds by class.',
+    data: tracesByClass(points, labels, 3),
+    layout: {
+      title: { text: 'PCA projection (3-D)' },
+      scene: {
+        xaxis: { title: { text: 'PC 1' } },
+        yaxis: { title: { text: 'PC 2' } },
+        zaxis: { title: { text: 'PC 3' } },
+        camera: { eye: { x: 1.5, y: 1.5, z: 0.9 } },
+      },
+      legend: { itemsizing: 'constant' },
+      margin: { l: 0, r: 0, t: 50, b: 0 },
+    },
+    width: 820,
+    height: 650,
+  };
+}

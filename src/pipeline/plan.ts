@@ -1,0 +1,112 @@
+import * as path from 'node:path';
+import { figuresDir, projectRoot, resultsDir } from '../util/paths';
+import type { NotebookJob } from './execute';
+
+/** The project's notebooks, in reading order (file names without .ipynb). */
+export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'] as const;
+export type NotebookName = (typeof NOTEBOOK_NAMES)[number];
+
+/** Readable titles (the manuscript's "Notebooks" list uses the same ones). */
+export const NOTEBOOK_TITLES: Record<NotebookName, string> = {
+  '01-eda': 'Exploratory data analysis',
+  '02-pca': 'Principal component analysis',
+  '03-ann': 'ANN baseline',
+  '04-cnn1': 'CNN 1: one convolution',
+  '05-cnn2': 'CNN 2: explicit strides',
+  '06-cnn3': 'CNN 3: two convolutions and dropout',
+  '07-comparison': 'Comparison of the four models',
+};
+
+/**
+ * Notebooks whose results depend on the split protocol; the main job runs them under both.
+ * EDA and PCA describe the whole dataset, so they run once.
+ */
+const PROTOCOL_DEPENDENT: readonly NotebookName[] = ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'];
+/** The comparison reads the four models' saved results. */
+const DEPENDS_ON: Partial<Record<NotebookName, NotebookName[]>> = {
+  '07-comparison': ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3'],
+};
+/**
+ * Start order for two workers: slowest training first, so the short notebooks fill the gaps
+ * (CNN 3 trains slowest, the ANN fastest; EDA and PCA take a minute or two).
+ */
+const START_ORDER: readonly NotebookName[] = ['06-cnn3', '04-cnn1', '05-cnn2', '03-ann', '02-pca', '01-eda', '07-comparison'];
+
+export type Protocol = 'paper' | 'official';
+export const PROTOCOL_NAMES: readonly Protocol[] = ['paper', 'official'];
+
+export function notebooksDir(): string {
+  return path.join(projectRoot(), 'notebooks');
+}
+
+export function notebookPath(name: NotebookName): string {
+  return path.join(notebooksDir(), `${name}.ipynb`);
+}
+
+/**
+ * Where an executed notebook goes. Only the paper profile under the paper protocol replaces the
+ * committed notebooks/ (what the report embeds); every other run keeps its copy under results/.
+ */
+export function executedNotebookPath(name: NotebookName, profile: string, protocol: Protocol): string {
+  if (profile === 'paper' && protocol === 'paper') return notebookPath(name);
+  const base = profile === 'paper' ? resultsDir() : path.join(resultsDir(), profile);
+  return path.join(base, protocol, 'notebooks', `${name}.ipynb`);
+}
+
+/**
+ * Figures of the official-protocol run go to figures/official/ so they never overwrite the
+ * paper-protocol figures the report embeds (the notebooks add a /<profile> folder themselves
+ * for non-paper profiles).
+ */
+function figuresDirFor(protocol: Protocol): string | undefined {
+  return protocol === 'paper' ? undefined : path.join(figuresDir(), protocol);
+}
+
+/** Resolves `--only` input (`04-cnn1`, `04`, `04-cnn1.ipynb`, `notebooks/04-cnn1.ipynb`) to a notebook name. */
+export function resolveNotebookName(input: string): NotebookName {
+  const base = path.basename(input).replace(/\.ipynb$/, '');
+  const matches = NOTEBOOK_NAMES.filter((n) => n === base || n.startsWith(`${base}-`));
+  if (matches.length !== 1) {
+    throw new Error(`--only ${JSON.stringify(input)} does not name one notebook; use one of: ${NOTEBOOK_NAMES.join(', ')}`);
+  }
+  return matches[0];
+}
+
+export interface PlanOptions {
+  profile: string;
+  protocols: readonly Protocol[];
+  /** Run just these notebooks (their dependencies are assumed done: results are cached). */
+  only?: readonly NotebookName[];
+  /** Extra environment for every kernel (tests point FMNIST_RESULTS_DIR / FMNIST_FIGURES_DIR at temp dirs). */
+  env?: Record<string, string | undefined>;
+  /** Overrides where executed notebooks go (tests): a function of notebook and protocol. */
+  outputFor?: (name: NotebookName, protocol: Protocol) => string;
+}
+
+/** The main job's notebook executions as jobs for {@link executeNotebooks}, with their dependencies. */
+export function planNotebookJobs(options: PlanOptions): NotebookJob[] {
+  const selected = new Set<NotebookName>(options.only ?? NOTEBOOK_NAMES);
+  const jobs: NotebookJob[] = [];
+  const id = (name: NotebookName, protocol: Protocol) => `${protocol}/${name}`;
+  for (const name of START_ORDER) {
+    if (!selected.has(name)) continue;
+    const protocols = PROTOCOL_DEPENDENT.includes(name) ? options.protocols : options.protocols.slice(0, 1);
+    for (const protocol of protocols) {
+      const figures = figuresDirFor(protocol);
+      jobs.push({
+        id: id(name, protocol),
+        notebook: notebookPath(name),
+        output: options.outputFor?.(name, protocol) ?? executedNotebookPath(name, options.profile, protocol),
+        cwd: notebooksDir(),
+        after: (DEPENDS_ON[name] ?? []).filter((d) => selected.has(d)).map((d) => id(d, protocol)),
+        env: {
+          FMNIST_PROFILE: options.profile,
+          FMNIST_PROTOCOL: protocol,
+          ...(figures ? { FMNIST_FIGURES_DIR: figures } : {}),
+          ...options.env,
+        },
+      });
+    }
+  }
+  return jobs;
+}

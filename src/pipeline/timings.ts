@@ -1,0 +1,68 @@
+import * as path from 'node:path';
+import { resultsDir } from '../util/paths';
+import { writeJsonAtomic } from '../util/atomic';
+
+export interface StageTiming {
+  stage: string;
+  seconds: number;
+}
+
+/** What results/pipeline-timings.json records about one full main-job run (the report cites it). */
+export interface PipelineTimings {
+  profile: string;
+  protocols: string[];
+  concurrency: number;
+  startedAt: string;
+  finishedAt: string;
+  totalSeconds: number;
+  stages: StageTiming[];
+  /** Wall time of each notebook execution, keyed `<protocol>/<notebook>`. */
+  notebooks: Record<string, number>;
+  /** Highest resident memory summed over the job and its kernels, sampled every 2 s (bytes). */
+  peakRssBytes?: number;
+}
+
+/** Where a full run's timings go: results/pipeline-timings.json for the paper profile, else results/<profile>/. */
+export function pipelineTimingsPath(profile: string): string {
+  return profile === 'paper' ? path.join(resultsDir(), 'pipeline-timings.json') : path.join(resultsDir(), profile, 'pipeline-timings.json');
+}
+
+/** Measures named stages in wall-clock seconds. */
+export class StageTimer {
+  readonly stages: StageTiming[] = [];
+  readonly started = new Date();
+
+  async time<T>(stage: string, work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.stages.push({ stage, seconds: round((performance.now() - t0) / 1000) });
+    }
+  }
+
+  totalSeconds(): number {
+    return round((Date.now() - this.started.getTime()) / 1000);
+  }
+}
+
+export async function writePipelineTimings(file: string, timings: PipelineTimings): Promise<void> {
+  await writeJsonAtomic(file, timings);
+}
+
+/** A small table for the end of the run: one line per stage, then the total. */
+export function formatStageTable(stages: StageTiming[], totalSeconds: number): string {
+  const width = Math.max(5, ...stages.map((s) => s.stage.length));
+  const line = (name: string, seconds: number) => `  ${name.padEnd(width)}  ${formatDuration(seconds).padStart(9)}`;
+  return ['Stage timings:', ...stages.map((s) => line(s.stage, s.seconds)), line('total', totalSeconds)].join('\n');
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${String(Math.round(seconds - m * 60)).padStart(2, '0')} s`;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

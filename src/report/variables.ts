@@ -1,0 +1,237 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { MODEL_NAMES, buildModel, type ModelName } from '../models/architectures';
+import { modelSummary } from '../models/summary';
+import { trainingConfig } from '../training/profiles';
+import { projectRoot, resultsDir } from '../util/paths';
+import { writeFileAtomic } from '../util/atomic';
+import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
+import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
+
+/**
+ * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
+ * _variables.yml, which this module generates from the saved results (metrics.json, history.json,
+ * run.json per protocol and model), the model summaries and the pipeline timings. Nothing is typed
+ * by hand; if a result is missing, generation fails and says which file and how to make it.
+ */
+
+export const REPORT_PROTOCOLS = ['paper', 'official'] as const;
+export const MODEL_LABELS: Record<ModelName, string> = { ann: 'ANN', cnn1: 'CNN 1', cnn2: 'CNN 2', cnn3: 'CNN 3' };
+
+export function variablesPath(): string {
+  return path.join(projectRoot(), '_variables.yml');
+}
+
+type Json = Record<string, unknown>;
+
+/** Per model and protocol, the figures the article quotes (all pre-formatted strings). */
+export interface ModelVariables {
+  test_accuracy: string; // percent, 2 decimals
+  test_macro_f1: string; // 3 decimals
+  test_weighted_f1: string;
+  train_accuracy: string; // percent
+  gap: string; // train − test accuracy, percentage points
+  best_val_accuracy: string; // percent
+  best_epoch: string;
+  epochs: string;
+  train_minutes: string;
+  backend: string;
+}
+
+export type ReportVariables = Record<string, unknown>;
+
+/** Builds the variables from results under `resultsRoot` (default: resultsDir(), the paper profile's results). */
+export function buildReportVariables(resultsRoot: string = resultsDir()): ReportVariables {
+  const vars: ReportVariables = {};
+  const missing: string[] = [];
+  const table: Record<string, Record<ModelName, ModelVariables>> = {};
+  for (const protocol of REPORT_PROTOCOLS) {
+    table[protocol] = {} as Record<ModelName, ModelVariables>;
+    for (const model of MODEL_NAMES) {
+      const dir = path.join(resultsRoot, protocol, model);
+      const files = ['metrics.json', 'history.json', 'run.json'].map((f) => path.join(dir, f));
+      const absent = files.filter((f) => !fs.existsSync(f));
+      if (absent.length) {
+        missing.push(...absent);
+        continue;
+      }
+      table[protocol][model] = modelVariables(readJson(files[0]), readJson(files[1]), readJson(files[2]), files);
+    }
+  }
+  if (missing.length) {
+    throw new Error(
+      `cannot generate the report's numbers: these results are missing:\n  ${missing.map(rel).join('\n  ')}\n` +
+        'Run the main job (`npm run main`), or train them with `node bin/fmnist.js train all --profile paper --protocol <paper|official>`.',
+    );
+  }
+
+  for (const model of MODEL_NAMES) {
+    const s = modelSummary(buildModel(model, 0));
+    vars[model] = {
+      name: MODEL_LABELS[model],
+      params: formatInt(s.total),
+      layers: String(s.rows.length),
+      ...Object.fromEntries(REPORT_PROTOCOLS.map((p) => [p, table[p][model]])),
+    };
+  }
+  for (const protocol of REPORT_PROTOCOLS) {
+    const ranked = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].test_accuracy) - Number(table[protocol][a].test_accuracy));
+    const gaps = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].gap) - Number(table[protocol][a].gap));
+    vars[`best_${protocol}`] = { model: MODEL_LABELS[ranked[0]], test_accuracy: table[protocol][ranked[0]].test_accuracy, test_macro_f1: table[protocol][ranked[0]].test_macro_f1 };
+    vars[`worst_${protocol}`] = { model: MODEL_LABELS[ranked.at(-1)!], test_accuracy: table[protocol][ranked.at(-1)!].test_accuracy };
+    vars[`widest_gap_${protocol}`] = { model: MODEL_LABELS[gaps[0]], gap: table[protocol][gaps[0]].gap };
+  }
+  const config = trainingConfig('paper');
+  const backends = [...new Set(REPORT_PROTOCOLS.flatMap((p) => MODEL_NAMES.map((m) => table[p][m].backend)))];
+  vars.training = {
+    batch_size: String(config.batchSize),
+    epochs: String(config.epochs),
+    learning_rate: String(config.optimizer.learningRate),
+    backend: backends.join(', '),
+  };
+  vars.paper_reported = paperReportedVariables();
+  const cnn3F1 = paperFigure('cnn3', 'f1').value;
+  const cnn2Test = paperFigure('cnn2', 'testAccuracy').value;
+  vars.vs_paper = {
+    cnn3_f1_difference: signed(Number(table.paper.cnn3.test_macro_f1) - cnn3F1, 3),
+    cnn2_test_accuracy_difference: signed(Number(table.paper.cnn2.test_accuracy) - cnn2Test * 100, 2),
+  };
+  vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100);
+  vars.pipeline = pipelineVariables(resultsRoot);
+  return vars;
+}
+
+const ranked = (t: Record<ModelName, ModelVariables>) => [...MODEL_NAMES].sort((a, b) => Number(t[b].test_accuracy) - Number(t[a].test_accuracy));
+
+function paperFigure(model: string, metric: PaperFigure['metric'], approximate = false): PaperFigure {
+  const f = PAPER_REPORTED.find((p) => p.model === model && p.metric === metric && p.approximate === approximate);
+  if (!f) throw new Error(`PAPER_REPORTED (src/figures/comparison-figures.ts) has no ${approximate ? 'approximate ' : ''}${metric} for ${model}`);
+  return f;
+}
+
+/** The paper's own numbers (cited in the article), from the one table that records them. */
+function paperReportedVariables(): Record<string, string> {
+  const train = paperFigure('cnn2', 'trainAccuracy').value;
+  const test = paperFigure('cnn2', 'testAccuracy').value;
+  return {
+    approx_accuracy: (paperFigure('ann', 'testAccuracy', true).value * 100).toFixed(0),
+    cnn2_train_accuracy: (train * 100).toFixed(1),
+    cnn2_test_accuracy: (test * 100).toFixed(1),
+    cnn2_gap: ((train - test) * 100).toFixed(1),
+    cnn3_f1: paperFigure('cnn3', 'f1').value.toFixed(3),
+  };
+}
+
+/**
+ * Published benchmark accuracies (percent), keyed by a slug of their name, e.g.
+ * `benchmarks.svc_scikit_learn_best_classical`; ranges add `<slug>_high`. `below_best_official` counts
+ * the non-augmented entries (upper end for ranges) that our best official-protocol model beats.
+ */
+function benchmarkVariables(bestOfficial: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const b of PUBLISHED_BENCHMARKS) {
+    const key = b.name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    out[key] = (b.accuracy * 100).toFixed(1);
+    if (b.accuracyHigh !== undefined) out[`${key}_high`] = (b.accuracyHigh * 100).toFixed(1);
+  }
+  const plain = PUBLISHED_BENCHMARKS.filter((b) => !b.augmented);
+  out.below_best_official = String(plain.filter((b) => (b.accuracyHigh ?? b.accuracy) < bestOfficial).length);
+  out.non_augmented = String(plain.length);
+  return out;
+}
+
+function modelVariables(metrics: Json, history: Json, run: Json, files: string[]): ModelVariables {
+  const [metricsFile, historyFile, runFile] = files;
+  const testAcc = num(metrics, ['test.accuracy'], metricsFile);
+  const trainAcc = num(metrics, ['train.accuracy'], metricsFile);
+  const epochs = historyRows(history, historyFile);
+  if (epochs.length === 0) throw new Error(`${rel(historyFile)} has no epochs; retrain with --force`);
+  const best = epochs.reduce((a, b) => (num(b, ['valAccuracy'], historyFile) > num(a, ['valAccuracy'], historyFile) ? b : a));
+  return {
+    test_accuracy: pct(testAcc),
+    test_macro_f1: num(metrics, ['test.macroF1'], metricsFile).toFixed(3),
+    test_weighted_f1: num(metrics, ['test.weightedF1'], metricsFile).toFixed(3),
+    train_accuracy: pct(trainAcc),
+    gap: ((trainAcc - testAcc) * 100).toFixed(1),
+    best_val_accuracy: pct(num(best, ['valAccuracy'], historyFile)),
+    best_epoch: String(num(best, ['epoch'], historyFile)),
+    epochs: String(epochs.length),
+    train_minutes: (num({ run, metrics }, ['run.trainSeconds', 'run.timings.trainSeconds', 'metrics.trainSeconds'], runFile) / 60).toFixed(1),
+    backend: str(run, ['backend'], runFile),
+  };
+}
+
+function pipelineVariables(resultsRoot: string): Record<string, string> {
+  const file = resultsRoot === resultsDir() ? pipelineTimingsPath('paper') : path.join(resultsRoot, 'pipeline-timings.json');
+  if (!fs.existsSync(file)) {
+    throw new Error(`cannot generate the report's numbers: ${rel(file)} is missing; it is written by a full main-job run (\`npm run main\`)`);
+  }
+  const t = readJson(file) as unknown as PipelineTimings;
+  const stage = (name: string) => t.stages.find((s) => s.stage === name)?.seconds;
+  const notebooks = stage('notebooks');
+  if (notebooks === undefined) throw new Error(`${rel(file)} has no 'notebooks' stage; rerun the main job`);
+  return {
+    notebooks_minutes: (notebooks / 60).toFixed(1),
+    concurrency: String(t.concurrency),
+    notebook_runs: String(Object.keys(t.notebooks).length),
+    peak_memory_gib: t.peakRssBytes === undefined ? 'not measured' : (t.peakRssBytes / 2 ** 30).toFixed(2),
+    date: t.finishedAt.slice(0, 10),
+  };
+}
+
+/** Writes _variables.yml (atomically) and returns the variables. */
+export async function writeReportVariables(file = variablesPath(), resultsRoot?: string): Promise<ReportVariables> {
+  const vars = buildReportVariables(resultsRoot);
+  const header = '# Generated by `fmnist main` (src/report/variables.ts) from results/: do not edit by hand.\n';
+  await writeFileAtomic(file, header + YAML.stringify(vars));
+  return vars;
+}
+
+/** All dotted keys of a nested variables object, e.g. `cnn3.paper.test_accuracy`. */
+export function variableKeys(vars: unknown, prefix = ''): string[] {
+  if (vars === null || typeof vars !== 'object' || Array.isArray(vars)) return prefix ? [prefix] : [];
+  return Object.entries(vars as Json).flatMap(([k, v]) => variableKeys(v, prefix ? `${prefix}.${k}` : k));
+}
+
+function historyRows(history: Json | Json[], file: string): Json[] {
+  const rows = Array.isArray(history) ? history : (history as Json).history ?? (history as Json).epochs;
+  if (!Array.isArray(rows)) throw new Error(`${rel(file)}: expected an array of epochs (or {"history": [...]})`);
+  return rows as Json[];
+}
+
+function lookup(obj: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Json)[k] : undefined), obj);
+}
+
+function num(obj: unknown, paths: string[], file: string): number {
+  for (const p of paths) {
+    const v = lookup(obj, p);
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  throw new Error(`${rel(file)}: missing numeric field ${paths.join(' or ')}; regenerate it (fmnist train ... --force)`);
+}
+
+function str(obj: unknown, paths: string[], file: string): string {
+  for (const p of paths) {
+    const v = lookup(obj, p);
+    if (typeof v === 'string' && v) return v;
+  }
+  throw new Error(`${rel(file)}: missing field ${paths.join(' or ')}; regenerate it (fmnist train ... --force)`);
+}
+
+function readJson(file: string): Json {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+  } catch (err) {
+    throw new Error(`cannot read ${rel(file)}: ${(err as Error).message}. Delete it and rerun the main job to regenerate it`);
+  }
+}
+
+const pct = (x: number) => (x * 100).toFixed(2);
+const signed = (x: number, digits: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
+const formatInt = (n: number) => n.toLocaleString('en-US');
+const rel = (f: string) => {
+  const r = path.relative(projectRoot(), f);
+  return r.startsWith('..') ? f : r;
+};

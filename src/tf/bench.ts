@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, MODEL_NAMES, ModelName, hasDropout, setDropoutSeed } from '../models/architectures';
+import { activeBackend, BackendInfo, initBackend } from './backend';
+import { setWasmKernelMode, wasmKernelMode } from './wasm-kernels';
+
+/**
+ * The speed benchmark behind `fmnist bench`: training and inference throughput of the four
+ * models on the active backend, plus CNN 3 training with the wasm backend's stock kernels
+ * (only the missing filter gradient added) measured in the same process, so the ratio holds
+ * however busy the machine is. Inputs are random images: throughput does not depend on pixel
+ * values, and the benchmark then needs no dataset.
+ */
+
+export interface BenchOptions {
+  /** Training samples timed per model, after the warm-up (rounded up to whole batches). */
+  trainSamples: number;
+  batchSize: number;
+  warmupBatches: number;
+  inferSamples: number;
+  inferBatchSize: number;
+  models: readonly ModelName[];
+  /** Also time CNN 3 training with the stock wasm kernels (wasm only). */
+  compareStock: boolean;
+  /** Called with a line of progress (e.g. to stderr). */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
+  trainSamples: 2048,
+  batchSize: 64,
+  warmupBatches: 3,
+  inferSamples: 10_000,
+  inferBatchSize: 1000,
+  models: MODEL_NAMES,
+  compareStock: true,
+};
+
+export interface ModelBench {
+  trainSamplesPerSec: number;
+  inferSamplesPerSec: number;
+  trainSamples: number;
+  trainSeconds: number;
+  inferSamples: number;
+  inferSeconds: number;
+}
+
+export interface BenchResult {
+  backend: BackendInfo['name'];
+  backendDetail: string;
+  tfjsVersion: string;
+  batchSize: number;
+  inferBatchSize: number;
+  models: Partial<Record<ModelName, ModelBench>>;
+  /** CNN 3 training with stock wasm kernels; null when not on wasm or not requested. */
+  stockCnn3TrainSamplesPerSec: number | null;
+  stockCnn3InferSamplesPerSec: number | null;
+  /** models.cnn3.trainSamplesPerSec / stockCnn3TrainSamplesPerSec. */
+  speedup: number | null;
+  /** Peak resident set size of this process (bytes), from the OS. */
+  peakRssBytes: number;
+  node: string;
+  cpus: number;
+  date: string;
+}
+
+/** Random images in [0, 1] and labels, made once per benchmark. */
+function randomData(n: number): { images: Float32Array; labels: Int32Array } {
+  let s = 12345;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const images = new Float32Array(n * 784);
+  for (let i = 0; i < images.length; i++) images[i] = rand();
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) labels[i] = Math.floor(rand() * 10);
+  return { images, labels };
+}
+
+/**
+ * One training step exactly as the training loop takes it: Adam minimising clipped
+ * sparse categorical cross-entropy of the softmax output, dropout on.
+ */
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  images: Float32Array,
+  labels: Int32Array,
+  from: number,
+  to: number,
+): number {
+  const n = to - from;
+  const loss = tf.tidy(() => {
+    const x = tf.tensor4d(images.subarray(from * 784, to * 784), [n, 28, 28, 1]);
+    const y = tf.oneHot(tf.tensor1d(labels.subarray(from, to), 'int32'), 10);
+    return optimizer.minimize(() => {
+      const probs = model.apply(x, { training: true }) as tf.Tensor;
+      const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+      return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(clipped)), -1))) as tf.Scalar;
+    }, true) as tf.Scalar;
+  });
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  return value;
+}
+
+/** Samples per second of training `name` from fresh weights (warm-up steps not timed). */
+export function benchTraining(name: ModelName, opts: BenchOptions, data = randomData(opts.batchSize * 8)): { samples: number; seconds: number } {
+  const model = buildModel(name, 1);
+  const optimizer = tf.train.adam(1e-3);
+  const batches = data.labels.length / opts.batchSize;
+  const dropout = hasDropout(model);
+  const step = (i: number) => {
+    const b = i % batches;
+    if (dropout) setDropoutSeed(model, 1000 + i);
+    trainStep(model, optimizer, data.images, data.labels, b * opts.batchSize, (b + 1) * opts.batchSize);
+  };
+  try {
+    for (let i = 0; i < opts.warmupBatches; i++) step(i);
+    const steps = Math.ceil(opts.trainSamples / opts.batchSize);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < steps; i++) step(opts.warmupBatches + i);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return { samples: steps * opts.batchSize, seconds };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Samples per second of inference (dropout off) over `inferSamples` images. */
+export function benchInference(name: ModelName, opts: BenchOptions, data = randomData(opts.inferBatchSize)): { samples: number; seconds: number } {
+  const model = buildModel(name, 1);
+  const n = opts.inferBatchSize;
+  const predictOnce = () => {
+    const out = tf.tidy(() => model.predict(tf.tensor4d(data.images.subarray(0, n * 784), [n, 28, 28, 1])) as tf.Tensor);
+    out.dataSync();
+    out.dispose();
+  };
+  try {
+    predictOnce(); // warm-up
+    const batches = Math.ceil(opts.inferSamples / n);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < batches; i++) predictOnce();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return { samples: batches * n, seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Run the whole benchmark on the active backend (initialising it if needed). */
+export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise<BenchResult> {
+  const opts: BenchOptions = { ...DEFAULT_BENCH_OPTIONS, ...partial };
+  const log = opts.log ?? (() => undefined);
+  const info = activeBackend() ?? (await initBackend({ quiet: true }));
+  const trainData = randomData(opts.batchSize * 8);
+  const inferData = randomData(opts.inferBatchSize);
+  const onWasm = info.name === 'wasm';
+  const modeBefore = onWasm ? wasmKernelMode() : undefined;
+  if (onWasm) setWasmKernelMode({ fast: true });
+  const models: Partial<Record<ModelName, ModelBench>> = {};
+  const rate = (r: { samples: number; seconds: number }) => r.samples / r.seconds;
+  try {
+    for (const name of opts.models) {
+      const train = benchTraining(name, opts, trainData);
+      const infer = benchInference(name, opts, inferData);
+      models[name] = {
+        trainSamplesPerSec: round(rate(train)),
+        inferSamplesPerSec: round(rate(infer)),
+        trainSamples: train.samples,
+        trainSeconds: round(train.seconds, 3),
+        inferSamples: infer.samples,
+        inferSeconds: round(infer.seconds, 3),
+      };
+      log(`${name}: train ${models[name]!.trainSamplesPerSec} samples/s, inference ${models[name]!.inferSamplesPerSec} samples/s`);
+    }
+    let stockTrain: number | null = null;
+    let stockInfer: number | null = null;
+    if (onWasm && opts.compareStock) {
+      setWasmKernelMode({ fast: false });
+      stockTrain = round(rate(benchTraining('cnn3', opts, trainData)));
+      stockInfer = round(rate(benchInference('cnn3', opts, inferData)));
+      log(`cnn3 with stock wasm kernels: train ${stockTrain} samples/s, inference ${stockInfer} samples/s`);
+    }
+    const fastCnn3 = models.cnn3?.trainSamplesPerSec;
+    return {
+      backend: info.name,
+      backendDetail: info.detail,
+      tfjsVersion: info.tfjsVersion,
+      batchSize: opts.batchSize,
+      inferBatchSize: opts.inferBatchSize,
+      models,
+      stockCnn3TrainSamplesPerSec: stockTrain,
+      stockCnn3InferSamplesPerSec: stockInfer,
+      speedup: stockTrain && fastCnn3 ? round(fastCnn3 / stockTrain, 2) : null,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      node: process.version,
+      cpus: require('node:os').cpus().length,
+      date: new Date().toISOString(),
+    };
+  } finally {
+    if (modeBefore) setWasmKernelMode(modeBefore);
+  }
+}
+
+/** Kernel time of one training step, summed by kernel name, largest first (for tuning). */
+export async function profileTrainingStep(name: ModelName, batchSize = 64): Promise<Array<{ kernel: string; ms: number; calls: number }>> {
+  const opts = { ...DEFAULT_BENCH_OPTIONS, batchSize };
+  const data = randomData(batchSize);
+  const model = buildModel(name, 1);
+  const optimizer = tf.train.adam(1e-3);
+  try {
+    trainStep(model, optimizer, data.images, data.labels, 0, opts.batchSize); // warm-up
+    const prof = await tf.profile(() => {
+      trainStep(model, optimizer, data.images, data.labels, 0, opts.batchSize);
+    });
+    const byName = new Map<string, { ms: number; calls: number }>();
+    for (const k of prof.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += ms;
+      e.calls += 1;
+      byName.set(k.name, e);
+    }
+    return [...byName.entries()].map(([kernel, e]) => ({ kernel, ms: round(e.ms, 2), calls: e.calls })).sort((a, b) => b.ms - a.ms);
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilterViaConv, conv2DBackpropInputViaConv } from './wasm-conv-grads';
+import { maxPoolGradFast } from './wasm-pool-grads';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * Training kernels for the wasm backend.
+ *
+ * - Conv2DBackpropFilter: missing from @tensorflow/tfjs-backend-wasm, so conv training fails
+ *   without it. Always registered (it is the only kernel in "stock" mode).
+ * - Conv2DBackpropInput, MaxPoolGrad: the stock kernels are plain loops; the fast versions
+ *   reuse XNNPACK's forward convolution or one pass over the pooling windows.
+ *
+ * Each replaced kernel is registered once as a dispatcher that calls either the fast version
+ * or the saved stock one, so `setWasmKernelMode` can switch between them in one process
+ * (the benchmark measures both in the same run).
+ */
+export interface WasmKernelOptions {
+  /** true: replace the slow stock gradient kernels too; false: stock kernels + filter gradient. */
+  fast: boolean;
+}
+
+/** Kernels whose stock wasm versions are replaced in fast mode. */
+export const FAST_WASM_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad'] as const;
+/** Kernels that the stock wasm backend lacks and that we always add. */
+export const ADDED_WASM_KERNELS = ['Conv2DBackpropFilter'] as const;
+
+let fastMode = true;
+let registered = false;
+
+/** Register (once) the training kernels on wasm and choose fast or stock replacements. */
+export function registerWasmTrainingKernels(opts: WasmKernelOptions = { fast: true }): void {
+  fastMode = opts.fast;
+  if (registered) return;
+  registered = true;
+  // The stock kernels register when the package loads; load it first so we can wrap them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('@tensorflow/tfjs-backend-wasm');
+
+  // Missing kernel: no stock version to fall back to.
+  replaceKernel('Conv2DBackpropFilter', undefined, (args) => conv2DBackpropFilterViaConv(args));
+
+  replaceKernel('Conv2DBackpropInput', tf.getKernel('Conv2DBackpropInput', 'wasm'), (args, stock) =>
+    fastMode ? (conv2DBackpropInputViaConv(args) ?? stock!(args)) : stock!(args),
+  );
+  replaceKernel('MaxPoolGrad', tf.getKernel('MaxPoolGrad', 'wasm'), (args, stock) =>
+    fastMode ? (maxPoolGradFast(args) ?? stock!(args)) : stock!(args),
+  );
+}
+
+/** Switch the replaced kernels between the fast versions and the stock ones. */
+export function setWasmKernelMode(opts: WasmKernelOptions): void {
+  if (!registered) registerWasmTrainingKernels(opts);
+  fastMode = opts.fast;
+}
+
+export function wasmKernelMode(): WasmKernelOptions {
+  return { fast: fastMode };
+}
+
+type Impl = (args: KernelArgs, stock: tf.KernelFunc | undefined) => tf.TensorInfo | tf.TensorInfo[];
+
+function replaceKernel(name: string, stock: tf.KernelConfig | undefined, impl: Impl): void {
+  if (stock) tf.unregisterKernel(name, 'wasm');
+  const stockFunc = stock?.kernelFunc;
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    // The stock kernel binds its wasm function in setupFunc when the backend starts; keep it.
+    setupFunc: stock?.setupFunc,
+    disposeFunc: stock?.disposeFunc,
+    kernelFunc: ((args: KernelArgs) => impl(args, stockFunc)) as tf.KernelFunc,
+  });
+}

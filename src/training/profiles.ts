@@ -1,0 +1,104 @@
+import { MODEL_CHOICES } from '../models/choices';
+
+/**
+ * Named training profiles: the ONE place batch size, epochs and data size are decided.
+ * `smoke` is for tests and CI (seconds); `paper` is the full reproduction.
+ */
+export const PROFILE_NAMES = ['smoke', 'paper'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export type LrSchedule = 'constant' | 'cosine';
+
+/** How many images per class to keep of each split part; null = the whole split. */
+export interface SubsetSpec {
+  trainPerClass: number;
+  valPerClass: number;
+  testPerClass: number;
+}
+
+export interface TrainingConfig {
+  profile: ProfileName;
+  epochs: number;
+  batchSize: number;
+  /** Batch size for inference-only passes (validation, evaluation); does not change results. */
+  evalBatchSize: number;
+  optimizer: typeof MODEL_CHOICES.optimizer;
+  lrSchedule: LrSchedule;
+  /** Keep the weights of the epoch with the best validation accuracy (Keras restore_best_weights). */
+  restoreBest: boolean;
+  subset: SubsetSpec | null;
+}
+
+interface ProfileDefinition extends Omit<TrainingConfig, 'profile' | 'optimizer'> {
+  description: string;
+}
+
+const PROFILES: Record<ProfileName, ProfileDefinition> = {
+  smoke: {
+    description: 'a tiny stratified subset (20 train / 10 validation / 20 test images per class), one epoch: seconds, for tests and CI',
+    epochs: 1,
+    batchSize: 64,
+    evalBatchSize: 500,
+    lrSchedule: 'constant',
+    restoreBest: false,
+    subset: { trainPerClass: 20, valPerClass: 10, testPerClass: 20 },
+  },
+  paper: {
+    description:
+      'the full split, 10 epochs of batch 64 — `model.fit(X_train, y_train, epochs=10, batch_size=64, validation_data=(X_val, y_val))`',
+    epochs: 10,
+    batchSize: 64,
+    evalBatchSize: 1000,
+    lrSchedule: 'cosine',
+    restoreBest: true,
+    subset: null,
+  },
+};
+
+/**
+ * Why the paper profile looks like this (cited by the report):
+ * - 10 epochs: the paper does not state its epochs; 10 is the value a Keras user types, and it is
+ *   consistent with the paper's CNN 2 reaching 97.4% training accuracy (that model family passes
+ *   97% train around epoch 10). It also keeps the full run (4 models × 2 protocols) inside the
+ *   ~30–40 min budget on 2 cores with wasm.
+ * - Batch 64: the speed work (issue 6) measures and tunes the kernels at this batch size.
+ * - Cosine learning-rate decay from Adam's 1e-3 to ~0 over the epochs, and restoring the weights
+ *   of the best validation-accuracy epoch (Keras' restore_best_weights): "training them well"
+ *   without touching the architectures, to clear the accuracy floors within 10 epochs.
+ */
+export const PAPER_PROFILE_NOTE =
+  'Paper profile: 10 epochs, batch 64, Adam (lr 1e-3, cosine-decayed per epoch), weights of the best validation-accuracy epoch restored.';
+
+export function isProfileName(value: unknown): value is ProfileName {
+  return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
+}
+
+export function assertProfileName(value: unknown): ProfileName {
+  if (isProfileName(value)) return value;
+  throw new Error(`unknown profile '${String(value)}'; use one of: ${PROFILE_NAMES.join(', ')}`);
+}
+
+export function profileDescription(profile: ProfileName): string {
+  return PROFILES[assertProfileName(profile)].description;
+}
+
+/** The full training configuration of a profile, with an optional epochs override (part of the cache key). */
+export function trainingConfig(profile: ProfileName, overrides: { epochs?: number } = {}): TrainingConfig {
+  const def = PROFILES[assertProfileName(profile)];
+  const epochs = overrides.epochs ?? def.epochs;
+  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${overrides.epochs}`);
+  const { description: _description, ...rest } = def;
+  return { profile, ...rest, epochs, optimizer: { ...MODEL_CHOICES.optimizer } };
+}
+
+/** The default epochs of a profile (an override equal to it is no override). */
+export function defaultEpochs(profile: ProfileName): number {
+  return PROFILES[assertProfileName(profile)].epochs;
+}
+
+/** Learning rate used during `epoch` (0-based): per-epoch cosine decay, or constant. */
+export function learningRateAt(config: Pick<TrainingConfig, 'optimizer' | 'lrSchedule' | 'epochs'>, epoch: number): number {
+  const lr0 = config.optimizer.learningRate;
+  if (config.lrSchedule === 'constant' || config.epochs <= 1) return lr0;
+  return lr0 * 0.5 * (1 + Math.cos((Math.PI * epoch) / config.epochs));
+}

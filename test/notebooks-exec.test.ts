@@ -1,0 +1,150 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { executeNotebook, executeNotebooks, NotebookExecutionError } from '../src/pipeline/execute';
+import { NOTEBOOK_NAMES, notebookPath, planNotebookJobs } from '../src/pipeline/plan';
+import { readNotebook } from '../src/pipeline/notebook-file';
+import { projectRoot } from '../src/util/paths';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-nbexec-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Writes a tslab notebook whose code cells are `cells` (label in metadata, as the project's notebooks do). */
+function writeNotebook(name: string, cells: Array<{ source: string; label?: string }>): string {
+  const file = path.join(tmp, name);
+  const nb = {
+    cells: [
+      { cell_type: 'markdown', id: 'intro', metadata: {}, source: ['# test notebook'] },
+      ...cells.map((c, i) => ({
+        cell_type: 'code',
+        id: `c${i}`,
+        metadata: c.label ? { label: c.label } : {},
+        source: c.source,
+        outputs: [],
+        execution_count: null,
+      })),
+    ],
+    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(file, JSON.stringify(nb));
+  return file;
+}
+
+function stdoutOf(file: string): string {
+  return readNotebook(file)
+    .cells.flatMap((c) => c.outputs ?? [])
+    .filter((o) => o.output_type === 'stream' && o.name === 'stdout')
+    .map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? ''))
+    .join('');
+}
+
+describe('executeNotebook (nbclient + tslab from the project venv)', () => {
+  it('runs every cell with the given environment and writes the output elsewhere, leaving the input as it was', async () => {
+    const input = writeNotebook('ok.ipynb', [
+      { source: 'const profile: string = process.env.FMNIST_PROFILE ?? "none";\nconsole.log(`profile=${profile}`);', label: 'first' },
+      { source: 'console.log(`sum=${[1, 2, 3].reduce((a, b) => a + b, 0)}`);' },
+    ]);
+    const before = fs.readFileSync(input, 'utf8');
+    const output = path.join(tmp, 'out', 'ok.ipynb');
+    const events: string[] = [];
+    const run = await executeNotebook(input, { output, env: { FMNIST_PROFILE: 'smoke' }, onProgress: (e) => events.push(e.kind) });
+    expect(run.codeCells).toBe(2);
+    expect(stdoutOf(output)).toContain('profile=smoke');
+    expect(stdoutOf(output)).toContain('sum=6');
+    expect(fs.readFileSync(input, 'utf8')).toBe(before);
+    expect(events.filter((e) => e === 'cell_done')).toHaveLength(2);
+    expect(events.at(-1)).toBe('notebook_done');
+    expect(fs.readdirSync(path.dirname(output))).toEqual(['ok.ipynb']); // no temp file left behind
+  });
+
+  it('a throwing cell fails with the notebook, the cell number and label, and the error text; the output is untouched', async () => {
+    const input = writeNotebook('boom.ipynb', [
+      { source: 'console.log("fine");' },
+      { source: 'function explode(): never { throw new RangeError("kaboom: weights exploded"); }\nexplode();', label: 'fig-explodes' },
+      { source: 'console.log("never runs");' },
+    ]);
+    const output = path.join(tmp, 'boom-out.ipynb');
+    fs.writeFileSync(output, 'previous good output');
+    const err = await executeNotebook(input, { output }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotebookExecutionError);
+    const e = err as NotebookExecutionError;
+    expect(e.message).toContain('boom.ipynb');
+    expect(e.message).toContain('cell 3/4'); // the markdown cell counts: the index a reader sees in JupyterLab
+    expect(e.message).toContain('label fig-explodes');
+    expect(e.message).toContain('RangeError: kaboom: weights exploded');
+    expect(e.cellIndex).toBe(2);
+    expect(e.cellLabel).toBe('fig-explodes');
+    expect(fs.readFileSync(output, 'utf8')).toBe('previous good output');
+  });
+
+  it('a TypeScript compile error names the cell and the diagnostic', async () => {
+    const input = writeNotebook('typeerr.ipynb', [{ source: 'const n: number = "not a number";', label: 'bad-types' }]);
+    const err = (await executeNotebook(input, { output: path.join(tmp, 'typeerr-out.ipynb') }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(NotebookExecutionError);
+    expect(err.message).toMatch(/cell 2\/2 \(label bad-types\) failed: 1:7 - Type 'string' is not assignable to type 'number'/);
+  });
+
+  it('an interrupted execution stops the kernel and leaves no output', async () => {
+    const pidFile = path.join(tmp, 'kernel.pid');
+    const input = writeNotebook('slow.ipynb', [
+      { source: `require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));` },
+      { source: 'await new Promise((r) => setTimeout(r, 60_000));' },
+    ]);
+    const output = path.join(tmp, 'slow-out.ipynb');
+    const controller = new AbortController();
+    const pending = executeNotebook(input, { output, signal: controller.signal }).catch((e: unknown) => e);
+    const deadline = Date.now() + 30_000;
+    while (!fs.existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const kernelPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    controller.abort();
+    const err = (await pending) as Error & { exitCode?: number };
+    expect(err.message).toMatch(/interrupted/);
+    expect(err.exitCode).toBe(130);
+    expect(fs.existsSync(output)).toBe(false);
+    const alive = () => { try { process.kill(kernelPid, 0); return true; } catch { return false; } };
+    const until = Date.now() + 15_000;
+    while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(alive()).toBe(false);
+  });
+});
+
+describe('executeNotebooks', () => {
+  it('runs independent notebooks concurrently and a dependent one only after them', async () => {
+    const stamp = (name: string) => `require("fs").appendFileSync(${JSON.stringify(path.join(tmp, 'order.log'))}, "${name} " + Date.now() + "\\n");`;
+    const mk = (name: string, pre = '') => writeNotebook(`${name}.ipynb`, [{ source: `${pre}${stamp(`${name}:start`)}` }, { source: `await new Promise((r) => setTimeout(r, 1500));\n${stamp(`${name}:end`)}` }]);
+    const jobs = ['a', 'b', 'c'].map((n) => ({ id: n, notebook: mk(n), output: path.join(tmp, 'par', `${n}.ipynb`), after: n === 'c' ? ['a', 'b'] : [] }));
+    const runs = await executeNotebooks(jobs, { concurrency: 2 });
+    expect(runs.map((r) => path.basename(r.output))).toEqual(['a.ipynb', 'b.ipynb', 'c.ipynb']);
+    const t = Object.fromEntries(fs.readFileSync(path.join(tmp, 'order.log'), 'utf8').trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+    // a and b overlap (both started before either ended); c starts after both ended.
+    expect(Math.max(t['a:start'], t['b:start'])).toBeLessThan(Math.min(t['a:end'], t['b:end']));
+    expect(t['c:start']).toBeGreaterThan(Math.max(t['a:end'], t['b:end']));
+  });
+
+  it('rejects a plan whose dependency does not exist', async () => {
+    await expect(executeNotebooks([{ id: 'x', notebook: 'x.ipynb', after: ['missing'] }])).rejects.toThrow(/waits for unknown job missing/);
+  });
+});
+
+describe('every project notebook under the smoke profile', () => {
+  it('executes all seven notebooks through the main job executor without a cell error', { timeout: 1_800_000 }, async () => {
+    const missing = NOTEBOOK_NAMES.filter((n) => !fs.existsSync(notebookPath(n)));
+    expect(missing, `notebooks missing from ${path.join(projectRoot(), 'notebooks')}: ${missing.join(', ')}`).toEqual([]);
+    const out = path.join(tmp, 'smoke');
+    const jobs = planNotebookJobs({
+      profile: 'smoke',
+      protocols: ['paper'],
+      env: { FMNIST_RESULTS_DIR: path.join(out, 'results'), FMNIST_FIGURES_DIR: path.join(out, 'figures') },
+      outputFor: (name) => path.join(out, 'notebooks', `${name}.ipynb`),
+    });
+    const runs = await executeNotebooks(jobs, { concurrency: 2 });
+    expect(runs).toHaveLength(NOTEBOOK_NAMES.length);
+    for (const run of runs) {
+      expect(run.output.startsWith(out)).toBe(true); // never overwrites notebooks/
+      expect(readNotebook(run.output).cells.some((c) => (c.outputs?.length ?? 0) > 0)).toBe(true);
+    }
+  });
+});
