@@ -7,6 +7,7 @@ import {
   paperComparisonTable,
   comparisonTableFigure,
   f1AcrossModelsFigure,
+  GALLERY_GAP,
   misclassifiedGalleryFigure,
   paperComparisonFigure,
   paperComparisonRows,
@@ -108,7 +109,9 @@ describe('misclassifiedGalleryFigure', () => {
     const spec = misclassifiedGalleryFigure('cnn3', images, examples, { columns: 2 });
     expect(spec.id).toBe('fig-cnn3-misclassified');
     const z = (spec.data[0] as { z: (number | null)[][] }).z;
-    const columnStep = (z[0].length + 4) / 2;
+    const columnStep = 28 + GALLERY_GAP;
+    expect(z[0]).toHaveLength(2 * 28 + GALLERY_GAP);
+    expect(z).toHaveLength(2 * 28 + GALLERY_GAP);
     // First tile (top left) is image 2, including its marked pixel at the same position.
     expect(z[0][0]).toBe(30);
     expect(z[5][7]).toBe(255);
@@ -116,9 +119,8 @@ describe('misclassifiedGalleryFigure', () => {
     expect(z[0][columnStep]).toBe(10);
     expect(z[0][28]).toBeNull();
     // Third tile starts a second row.
-    const rowStep = z.length / 2;
-    expect(z[rowStep][0]).toBe(20);
-    expect(z[rowStep][columnStep]).toBeNull();
+    expect(z[columnStep][0]).toBe(20);
+    expect(z[columnStep][columnStep]).toBeNull();
     const notes = (spec.layout as { annotations: Array<{ text: string }> }).annotations.map((a) => a.text);
     expect(notes).toEqual([
       `true: ${CLASS_NAMES[6]}<br>pred: ${CLASS_NAMES[0]}`,

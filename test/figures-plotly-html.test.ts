@@ -30,6 +30,14 @@ describe('figure and library HTML', () => {
     expect(fig.match(/<\/script>/g)).toHaveLength(1);
   });
 
+  it('holds the static PNG as the no-script fallback when one is given', () => {
+    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
+    const fig = figureHtml(spec, png);
+    expect(fig).toContain(`<img src="data:image/png;base64,${Buffer.from(png).toString('base64')}"`);
+    expect(fig).toContain('alt="a"');
+    expect(figureHtml(spec)).toContain('needs JavaScript');
+  });
+
   it('fixes font and size on top of the spec layout', () => {
     const layout = resolvedLayout(spec);
     expect(layout.width).toBe(320);
@@ -85,6 +93,12 @@ describe.skipIf(!chromium)('in a browser page (as in JupyterLab and Quarto HTML)
     expect(await drawn(FAKE_AMD + plotlyLibraryHtml(), figureHtml(spec))).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     expect(await page.evaluate(() => (window as any).require.defined('plotly'))).toBe(true);
+  });
+
+  it('replaces the fallback image with the interactive plot', async () => {
+    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
+    expect(await drawn('', plotlyLibraryHtml() + figureHtml(spec, png))).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.querySelectorAll('.fmnist-figure img').length)).toBe(0);
   });
 
   it('draws without any AMD loader (JupyterLab)', async () => {

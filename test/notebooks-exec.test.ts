@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeNotebook, executeNotebooks, NotebookExecutionError } from '../src/pipeline/execute';
 import { NOTEBOOK_NAMES, notebookPath, planNotebookJobs } from '../src/pipeline/plan';
 import { readNotebook } from '../src/pipeline/notebook-file';
@@ -130,6 +131,11 @@ describe('executeNotebooks', () => {
 });
 
 describe('every project notebook under the smoke profile', () => {
+  // The notebooks import ../dist/index: make sure it is compiled from the current src/.
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'ensure-built.js')], { stdio: 'inherit' });
+  });
+
   it('executes all seven notebooks through the main job executor without a cell error', { timeout: 1_800_000 }, async () => {
     const missing = NOTEBOOK_NAMES.filter((n) => !fs.existsSync(notebookPath(n)));
     expect(missing, `notebooks missing from ${path.join(projectRoot(), 'notebooks')}: ${missing.join(', ')}`).toEqual([]);
@@ -146,5 +152,30 @@ describe('every project notebook under the smoke profile', () => {
       expect(run.output.startsWith(out)).toBe(true); // never overwrites notebooks/
       expect(readNotebook(run.output).cells.some((c) => (c.outputs?.length ?? 0) > 0)).toBe(true);
     }
+  });
+});
+
+describe('fmnist main (command line)', () => {
+  it('--profile smoke --only 01 executes one notebook into results/smoke, never notebooks/, and prints the stage timings', { timeout: 600_000 }, () => {
+    const out = path.join(tmp, 'main-cli');
+    const before = fs.readFileSync(notebookPath('01-eda'), 'utf8');
+    const res = spawnSync(process.execPath, ['bin/fmnist.js', 'main', '--profile', 'smoke', '--only', '01', '--no-render'], {
+      cwd: projectRoot(),
+      encoding: 'utf8',
+      env: { ...process.env, FMNIST_RESULTS_DIR: path.join(out, 'results'), FMNIST_FIGURES_DIR: path.join(out, 'figures') },
+    });
+    expect(res.status, res.stderr).toBe(0);
+    const executed = path.join(out, 'results', 'smoke', 'paper', 'notebooks', '01-eda.ipynb');
+    expect(readNotebook(executed).cells.some((c) => (c.outputs?.length ?? 0) > 0)).toBe(true);
+    expect(fs.readFileSync(notebookPath('01-eda'), 'utf8')).toBe(before);
+    expect(res.stderr).toMatch(/Stage timings:\n\s+notebooks\s+[\d.]+ (s|min)/);
+    // A partial run (--only) is never recorded as the main job's timings.
+    expect(fs.existsSync(path.join(out, 'results', 'smoke', 'pipeline-timings.json'))).toBe(false);
+  });
+
+  it('rejects an unknown notebook with the list of valid ones', () => {
+    const res = spawnSync(process.execPath, ['bin/fmnist.js', 'main', '--only', 'zz'], { cwd: projectRoot(), encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/--only "zz" does not name one notebook; use one of: 01-eda, 02-pca/);
   });
 });

@@ -77,6 +77,8 @@ function convCases(): ConvCase[] {
     { batch: 1, cin: 1, cout: 2, h: 7, w: 8 },
     { batch: 3, cin: 2, cout: 5, h: 9, w: 9 },
     { batch: 2, cin: 4, cout: 3, h: 10, w: 7 },
+    // ≥ 8 input channels: the fast filter gradient switches from im2col to the convolution form.
+    { batch: 2, cin: 9, cout: 4, h: 8, w: 9 },
   ];
   const out: ConvCase[] = [];
   for (const stride of [1, 2]) for (const pad of ['valid', 'same'] as const) for (const k of [3, 4]) for (const s of sizes) {
@@ -136,6 +138,58 @@ describe('wasm training kernels match the CPU backend', () => {
       // element gets them is exact, so a wrong tie-break fails by O(1).
       expectMatchesCpu('MaxPoolGrad', inputs, attrs, p.size * p.size, p.size * p.size);
     });
+  });
+
+  describe('BatchMatMul (fast: operands transposed first)', () => {
+    const cases = [
+      { a: [5, 7], b: [7, 3], ta: false, tb: false },
+      { a: [7, 5], b: [7, 3], ta: true, tb: false },
+      { a: [5, 7], b: [3, 7], ta: false, tb: true },
+      { a: [7, 5], b: [3, 7], ta: true, tb: true },
+      { a: [1, 9, 4], b: [1, 6, 9], ta: true, tb: true },
+      { a: [64, 33], b: [64, 17], ta: true, tb: false }, // a dense layer's weight gradient, xᵀ·dy
+      { a: [3, 4, 6], b: [3, 6, 2], ta: false, tb: false }, // batch > 1: stock kernel
+      { a: [3, 6, 4], b: [3, 2, 6], ta: true, tb: true }, // batch > 1 transposed: stock kernel
+    ];
+    it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_n, c) => {
+      setWasmKernelMode({ fast: true });
+      const k = c.ta ? c.a[c.a.length - 2] : c.a[c.a.length - 1];
+      expectMatchesCpu('BatchMatMul', { a: input(c.a, 21), b: input(c.b, 22) }, { transposeA: c.ta, transposeB: c.tb }, k);
+    });
+  });
+
+  describe('Sum (fast: leading axes in one pass)', () => {
+    const cases: Array<{ shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+      { shape: [4, 5, 6, 3], axis: [0, 1, 2], keepDims: false }, // a conv bias gradient
+      { shape: [4, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
+      { shape: [7, 3], axis: 0, keepDims: false }, // a dense bias gradient
+      { shape: [7, 3], axis: -1, keepDims: false }, // trailing axis: stock kernel
+      { shape: [4, 5, 6], axis: [0, 2], keepDims: false }, // not leading: stock kernel
+      { shape: [4, 5], axis: [0, 1], keepDims: false }, // everything: stock kernel
+    ];
+    it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_n, c) => {
+      setWasmKernelMode({ fast: true });
+      const axes = tf.util.parseAxisParam(c.axis, c.shape);
+      const terms = axes.reduce((t, a) => t * c.shape[a], 1);
+      expectMatchesCpu('Sum', { x: input(c.shape, 23) }, { axis: c.axis, keepDims: c.keepDims }, terms);
+      tf.setBackend('wasm');
+      const shape = tf.tidy(() => (tf.engine().runKernel('Sum', { x: tf.zeros(c.shape) }, { axis: c.axis, keepDims: c.keepDims }) as tf.Tensor).shape);
+      tf.setBackend('cpu');
+      const want = tf.tidy(() => (tf.engine().runKernel('Sum', { x: tf.zeros(c.shape) }, { axis: c.axis, keepDims: c.keepDims }) as tf.Tensor).shape);
+      tf.setBackend('wasm');
+      expect(shape).toEqual(want);
+    });
+  });
+
+  it('Identity (fast: shares the buffer) keeps its values after the input is disposed', () => {
+    setWasmKernelMode({ fast: true });
+    const x = tf.tensor([1, 2, 3]);
+    const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    y.dispose();
+    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(before - 1);
   });
 
   it('a conv model gradient (tf.grads through conv, pool, dense) matches CPU', () => {

@@ -25,7 +25,10 @@ export function registerBenchCommand(program: Command): void {
       if (o.profile !== undefined) {
         const rows = await profileTrainingStep(assertModelName(o.profile));
         if (o.json) console.log(JSON.stringify(rows));
-        else for (const r of rows) console.log(`${r.kernel.padEnd(28)} ${r.ms.toFixed(2).padStart(9)} ms  ${String(r.calls).padStart(4)} calls`);
+        else {
+          for (const r of rows) console.log(`${r.kernel.padEnd(28)} ${r.ms.toFixed(2).padStart(9)} ms  ${String(r.calls).padStart(4)} calls`);
+          console.log(`${'total (sum of medians)'.padEnd(28)} ${rows.reduce((t, r) => t + r.ms, 0).toFixed(2).padStart(9)} ms`);
+        }
         return;
       }
       const samples = Number(o.samples);
@@ -45,16 +48,20 @@ export function registerBenchCommand(program: Command): void {
 
 export function formatBench(r: BenchResult): string {
   const lines = [`backend: ${r.backend} (${r.backendDetail}), tfjs ${r.tfjsVersion}, train batch ${r.batchSize}, inference batch ${r.inferBatchSize}`];
-  lines.push('model   train samples/s   inference samples/s');
+  lines.push('model   train samples/s   inference samples/s   (per CPU-second: train, inference)');
   for (const [name, m] of Object.entries(r.models)) {
-    lines.push(`${name.padEnd(6)} ${String(m!.trainSamplesPerSec).padStart(16)} ${String(m!.inferSamplesPerSec).padStart(21)}`);
+    lines.push(
+      `${name.padEnd(6)} ${String(m!.trainSamplesPerSec).padStart(16)} ${String(m!.inferSamplesPerSec).padStart(21)}` +
+        `   (${m!.trainSamplesPerCpuSec}, ${m!.inferSamplesPerCpuSec})`,
+    );
   }
   if (r.stockCnn3TrainSamplesPerSec !== null) {
     lines.push(
       `cnn3 with stock wasm kernels: train ${r.stockCnn3TrainSamplesPerSec} samples/s, inference ${r.stockCnn3InferSamplesPerSec} samples/s; ` +
-        `speed-up ${r.speedup}×`,
+        `speed-up ${r.speedup}× (${r.speedupCpu}× in CPU time)`,
     );
   }
+  lines.push(`load average: ${r.loadAverage.before} before, ${r.loadAverage.after} after (${r.cpus} cores)`);
   lines.push(`peak memory (rss): ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
   return lines.join('\n');
 }

@@ -105,8 +105,11 @@ async function runMain(opts: MainOptions): Promise<void> {
     await timer.time('report variables', async () => {
       // Loaded here: it builds the models (TensorFlow.js) to count their parameters.
       const { writeReportVariables, variablesPath } = await import('../report/variables');
+      const { checkArticleClaims, describeFailedClaims } = await import('../report/claims');
       await writeReportVariables();
       console.error(`[main] wrote ${rel(variablesPath())}`);
+      // The article's words around the numbers must still be true of this run's results.
+      for (const problem of describeFailedClaims(checkArticleClaims())) console.error(`[main] WARNING: ${problem}`);
     });
 
     if (!opts.render) return;

@@ -2,11 +2,17 @@
  * Pixel statistics tables with danfo.js (danfojs-node): `describe()` of per-image features over the whole
  * set, and the per-class means via `groupby()`. Returned as TableSpecs for showTable().
  */
-import * as dfd from 'danfojs-node';
+import type * as Danfo from 'danfojs-node';
 import type { LabelledImages } from '../data/types';
 import { CLASS_NAMES } from '../data/classes';
 import type { TableSpec } from '../figures/show';
 import { imageFeatures } from './stats';
+
+/** danfo.js, loaded on first use: it takes a second to load and only the EDA notebook needs it. */
+function danfo(): typeof Danfo {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('danfojs-node') as typeof Danfo;
+}
 
 const FEATURE_LABELS: Record<string, string> = {
   meanIntensity: 'mean intensity',
@@ -16,9 +22,9 @@ const FEATURE_LABELS: Record<string, string> = {
 };
 
 /** A danfo DataFrame with one row per image: the features of imageFeatures() plus the label. */
-export function featureFrame(set: LabelledImages): dfd.DataFrame {
+export function featureFrame(set: LabelledImages): Danfo.DataFrame {
   const f = imageFeatures(set);
-  return new dfd.DataFrame({
+  return new (danfo().DataFrame)({
     meanIntensity: Array.from(f.meanIntensity),
     stdIntensity: Array.from(f.stdIntensity),
     inkFraction: Array.from(f.inkFraction),
@@ -30,7 +36,7 @@ export function featureFrame(set: LabelledImages): dfd.DataFrame {
 /** danfo's describe() of the per-image features (count, mean, std, min, median, max, variance). */
 export function pixelStatisticsTable(set: LabelledImages): TableSpec {
   const frame = featureFrame(set);
-  const described = frame.loc({ columns: Object.keys(FEATURE_LABELS) }).describe() as dfd.DataFrame;
+  const described = frame.loc({ columns: Object.keys(FEATURE_LABELS) }).describe() as Danfo.DataFrame;
   const stats = described.index as string[];
   const values = described.values as number[][];
   return {
@@ -44,7 +50,7 @@ export function pixelStatisticsTable(set: LabelledImages): TableSpec {
 
 /** Mean of each per-image feature within each class (danfo groupby on the label). */
 export function classStatisticsTable(set: LabelledImages): TableSpec {
-  const grouped = featureFrame(set).groupby(['label']).mean() as dfd.DataFrame;
+  const grouped = featureFrame(set).groupby(['label']).mean() as Danfo.DataFrame;
   const columns = grouped.columns as string[];
   const rows = (grouped.values as number[][]).slice().sort((a, b) => a[columns.indexOf('label')] - b[columns.indexOf('label')]);
   const order = Object.keys(FEATURE_LABELS).map((k) => columns.indexOf(`${k}_mean`));

@@ -17,11 +17,17 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Grouped bars: images per class in the training and test files. */
 export function classDistributionBarFigure(dist: ClassDistribution): FigureSpec {
-  const total = dist.all.reduce((a, b) => a + b, 0);
+  const total = sum(dist.all);
+  const balanced = dist.train.every((n) => n === dist.train[0]) && dist.test.every((n) => n === dist.test[0]);
+  const spread = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
   return {
     id: 'fig-eda-class-bar',
-    caption: `Images per class in the training (${fmt(sum(dist.train))}) and test (${fmt(sum(dist.test))}) files: every class has the same count.`,
-    alt: `Grouped bar chart of the ten classes; each class has ${fmt(dist.train[0])} training and ${fmt(dist.test[0])} test images out of ${fmt(total)}.`,
+    caption:
+      `Images per class in the training (${fmt(sum(dist.train))}) and test (${fmt(sum(dist.test))}) files` +
+      (balanced ? ': every class has the same count.' : `: ${spread(dist.train)} training and ${spread(dist.test)} test images per class.`),
+    alt: balanced
+      ? `Grouped bar chart of the ten classes; each class has ${fmt(dist.train[0])} training and ${fmt(dist.test[0])} test images out of ${fmt(total)}.`
+      : `Grouped bar chart of the ten classes with ${spread(dist.train)} training and ${spread(dist.test)} test images each.`,
     data: [
       { type: 'bar', name: 'training file', x: [...CLASS_NAMES], y: dist.train, marker: { color: '#4c72b0' }, hovertemplate: '%{x}: %{y:,} training images<extra></extra>' },
       { type: 'bar', name: 'test file', x: [...CLASS_NAMES], y: dist.test, marker: { color: '#dd8452' }, hovertemplate: '%{x}: %{y:,} test images<extra></extra>' },
@@ -29,7 +35,7 @@ export function classDistributionBarFigure(dist: ClassDistribution): FigureSpec 
     layout: {
       barmode: 'group',
       title: { text: 'Class distribution' },
-      xaxis: { title: { text: 'class' }, tickangle: -30 },
+      xaxis: { title: { text: 'class', standoff: 12 }, tickangle: -30, automargin: true },
       yaxis: { title: { text: 'images' }, separatethousands: true },
       legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
       margin: { t: 80, b: 90 },
@@ -45,7 +51,9 @@ export function classDistributionPieFigure(dist: ClassDistribution): FigureSpec 
   return {
     id: 'fig-eda-class-pie',
     caption: `Share of each class among all ${fmt(total)} images.`,
-    alt: `Pie chart with ten slices of ${((100 * dist.all[0]) / total).toFixed(1)}% each.`,
+    alt: dist.all.every((n) => n === dist.all[0])
+      ? `Pie chart with ten equal slices of ${((100 * dist.all[0]) / total).toFixed(1)}% each.`
+      : `Pie chart with ten slices from ${((100 * Math.min(...dist.all)) / total).toFixed(1)}% to ${((100 * Math.max(...dist.all)) / total).toFixed(1)}%.`,
     data: [
       {
         type: 'pie',
@@ -120,7 +128,7 @@ export function intensityHistogramFigure(histogram: number[]): FigureSpec {
       title: { text: 'Pixel intensities' },
       bargap: 0,
       xaxis: { title: { text: 'pixel intensity (0 = background, 255 = brightest)' }, range: [-1, 256] },
-      yaxis: { title: { text: 'pixels' }, type: 'log' },
+      yaxis: { title: { text: 'pixels' }, type: 'log', dtick: 1, exponentformat: 'power' },
     },
     width: 800,
     height: 420,

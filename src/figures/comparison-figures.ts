@@ -6,7 +6,8 @@
 import type { FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
-import { IMAGE_SIZE, PIXELS } from '../data/types';
+import { PIXELS } from '../data/types';
+import { imageMosaic } from './image-mosaic';
 import type { ClassScoresLike } from './model-figures';
 import { COMPARISON_FIGURE_TEXT as TEXT, modelFigureText, modelTitle } from './model-figure-text';
 
@@ -48,7 +49,7 @@ export function comparisonTable(rows: readonly ComparisonRow[]): TableSpec {
   return {
     ...TEXT.tableText,
     columns: ['model', 'test accuracy', 'macro F1', 'train accuracy', 'train−test gap', 'parameters', 'train seconds'],
-    rows: rows.map((r) => [modelTitle(r.model), r.testAccuracy, r.macroF1, r.trainAccuracy, r.gap, r.params, Number(r.trainSeconds.toFixed(1))]),
+    rows: rows.map((r) => [modelTitle(r.model), r.testAccuracy, r.macroF1, r.trainAccuracy, r.gap, r.params, r.trainSeconds.toFixed(1)]),
   };
 }
 
@@ -151,10 +152,12 @@ export function selectMisclassified(labels: ArrayLike<number>, predictions: Arra
   return picked;
 }
 
+/** Blank pixels between gallery tiles: room for the two label lines above each image. */
+export const GALLERY_GAP = 12;
+
 /**
- * A grid of misclassified test images with their true and predicted labels. The images are tiled into
- * one heatmap (with a blank gap between tiles) rather than one subplot each: a single trace stays
- * light in the browser and in the static export. `images` holds the whole test set (count × 784 bytes).
+ * A grid of misclassified test images, each titled with its true and predicted label, drawn as one
+ * heatmap mosaic (see image-mosaic.ts). `images` holds the whole test set (count × 784 bytes).
  */
 export function misclassifiedGalleryFigure(
   model: string,
@@ -165,62 +168,29 @@ export function misclassifiedGalleryFigure(
   const classNames = options.classNames ?? CLASS_NAMES;
   const columns = Math.max(1, Math.min(options.columns ?? 6, examples.length || 1));
   const rows = Math.max(1, Math.ceil(examples.length / columns));
-  // Gaps in image pixels; the taller row gap leaves room for the two label lines under each tile.
-  const colStep = IMAGE_SIZE + 4;
-  const rowStep = IMAGE_SIZE + 10;
-  const zWidth = columns * colStep - 4;
-  const zHeight = rows * rowStep;
-  // null pixels are drawn transparent: they separate the tiles.
-  const z: (number | null)[][] = Array.from({ length: zHeight }, () => new Array(zWidth).fill(null));
-  const annotations: Array<Record<string, unknown>> = [];
-  examples.forEach((ex, n) => {
+  const tiles = examples.map((ex) => {
     if ((ex.index + 1) * PIXELS > images.length) {
       throw new Error(`misclassifiedGalleryFigure: image index ${ex.index} is outside the ${images.length / PIXELS} images given`);
     }
-    const top = Math.floor(n / columns) * rowStep;
-    const left = (n % columns) * colStep;
-    for (let r = 0; r < IMAGE_SIZE; r++) {
-      for (let c = 0; c < IMAGE_SIZE; c++) z[top + r][left + c] = images[ex.index * PIXELS + r * IMAGE_SIZE + c];
-    }
-    annotations.push({
-      x: left + (IMAGE_SIZE - 1) / 2,
-      y: top + IMAGE_SIZE - 0.5,
-      xref: 'x',
-      yref: 'y',
-      yanchor: 'top',
-      showarrow: false,
-      text: `true: ${classNames[ex.trueLabel]}<br>pred: ${classNames[ex.predicted]}`,
-      font: { size: 10 },
-    });
+    return images.subarray(ex.index * PIXELS, (ex.index + 1) * PIXELS);
   });
-  const title = modelTitle(model);
-  const hidden = { visible: false, showgrid: false, zeroline: false };
+  const mosaic = imageMosaic(tiles, {
+    columns,
+    gap: GALLERY_GAP,
+    valueName: 'pixel',
+    tileTitles: examples.map((ex) => `true: ${classNames[ex.trueLabel]}<br>pred: ${classNames[ex.predicted]}`),
+  });
   return {
     ...modelFigureText(model, 'misclassified'),
-    data: [
-      {
-        type: 'heatmap',
-        z,
-        colorscale: 'Greys',
-        reversescale: true,
-        zmin: 0,
-        zmax: 255,
-        showscale: false,
-        hoverongaps: false,
-        hovertemplate: 'pixel %{z}<extra></extra>',
-      },
-    ],
+    data: mosaic.data,
     layout: {
-      title: { text: `${title}: misclassified test images` },
-      // Equal pixel aspect; y grows downward like an image.
-      xaxis: { ...hidden, range: [-0.5, zWidth - 0.5] },
-      yaxis: { ...hidden, scaleanchor: 'x', range: [zHeight - 0.5, -0.5] },
-      annotations,
-      plot_bgcolor: 'white',
-      margin: { l: 10, r: 10, t: 50, b: 10 },
+      ...mosaic.layout,
+      title: { text: `${modelTitle(model)}: misclassified test images` },
+      // The first row's titles sit above the plot area, in the top margin.
+      margin: { l: 10, r: 10, t: 100, b: 10 },
     },
-    width: 140 * columns,
-    height: 80 + 175 * rows,
+    width: 150 * columns + 20,
+    height: 110 + 160 * rows,
   };
 }
 
@@ -254,6 +224,9 @@ export const PAPER_REPORTED: readonly PaperFigure[] = Object.freeze([
   { model: 'cnn2', metric: 'testAccuracy', value: 0.906, approximate: false, source: 'Sec. IV.C: Model 2 testing accuracy 90.6%' },
 ]);
 
+const MODEL_ORDER = ['ann', 'cnn1', 'cnn2', 'cnn3'];
+const METRIC_ORDER: Array<PaperFigure['metric']> = ['testAccuracy', 'trainAccuracy', 'f1'];
+
 /** One line of "ours vs paper" for every number the paper reports. */
 export interface PaperComparisonRow {
   model: string;
@@ -277,8 +250,11 @@ export function paperComparisonRows(rows: readonly ComparisonRow[], paper: reado
     if (!r) return null;
     return metric === 'testAccuracy' ? r.testAccuracy : metric === 'trainAccuracy' ? r.trainAccuracy : r.macroF1;
   };
+  // Grouped by model in the paper's order, then test accuracy, train accuracy, F1.
+  const rank = (p: PaperFigure) => [MODEL_ORDER.indexOf(p.model) >>> 0, METRIC_ORDER.indexOf(p.metric)];
   return paper
     .filter((p) => !(p.approximate && exact.has(`${p.model}/${p.metric}`)))
+    .sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1])
     .map((p) => {
       const o = ours(p.model, p.metric);
       return { model: p.model, metric: p.metric, paper: p.value, approximate: p.approximate, ours: o, difference: o === null ? null : o - p.value, source: p.source };

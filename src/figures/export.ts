@@ -31,10 +31,12 @@ const CANDIDATE_PATHS = [
 ];
 
 /**
- * The Chrome/Chromium executable to use: FMNIST_CHROMIUM, then CHROME_PATH, then the usual install paths.
- * An environment variable naming a missing file is an error (the user asked for it explicitly).
+ * The Chrome/Chromium executable to use: FMNIST_CHROMIUM, then CHROME_PATH, then the usual install paths
+ * (`candidates`). FMNIST_CHROMIUM=none turns static export off. An environment variable naming a missing
+ * file is an error (the user asked for that browser explicitly).
  */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CANDIDATE_PATHS): string | undefined {
+  if (env.FMNIST_CHROMIUM === 'none') return undefined;
   for (const name of ['FMNIST_CHROMIUM', 'CHROME_PATH']) {
     const value = env[name];
     if (value) {
@@ -42,12 +44,12 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
       return value;
     }
   }
-  return CANDIDATE_PATHS.find((p) => fs.existsSync(p));
+  return candidates.find((p) => fs.existsSync(p));
 }
 
 /** The message shown once when no browser is found. */
 export const NO_CHROMIUM_MESSAGE =
-  'No Chrome/Chromium found (set FMNIST_CHROMIUM, or install chromium): figures are shown interactively, without PNG/SVG files.';
+  'No Chrome/Chromium found (set FMNIST_CHROMIUM to its path, or install chromium): figures are shown interactively only, without PNG/SVG files.';
 
 /** Chromium flags: headless-safe, no network chatter, software WebGL. --disable-gpu is NOT used: it turns WebGL off. */
 export function chromiumArgs(): string[] {
@@ -66,6 +68,11 @@ export function chromiumArgs(): string[] {
   // Chromium refuses to run as root with its sandbox on.
   if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
   return args;
+}
+
+/** The browser itself could not be started (as opposed to one figure failing to render). */
+export class ChromiumStartError extends Error {
+  override name = 'ChromiumStartError';
 }
 
 export interface StaticImages {
@@ -106,7 +113,7 @@ async function start(executablePath: string): Promise<ExporterState> {
 export async function renderStaticImages(spec: FigureSpec, executablePath: string): Promise<StaticImages> {
   starting ??= start(executablePath).catch((err: unknown) => {
     starting = undefined;
-    throw new Error(`could not start Chromium at ${executablePath}: ${(err as Error).message.split('\n')[0]}`);
+    throw new ChromiumStartError(`could not start Chromium at ${executablePath}: ${(err as Error).message.split('\n')[0]}`);
   });
   const run = queue.then(async () => {
     const { page } = await starting!;

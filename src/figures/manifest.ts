@@ -60,7 +60,7 @@ export async function recordInManifest(dir: string, entry: ManifestEntry): Promi
   const release = await lockfile.lock(file, {
     realpath: false,
     lockfilePath: `${file}.lock`,
-    retries: { retries: 50, minTimeout: 50, maxTimeout: 500 },
+    retries: { retries: 200, factor: 1.3, minTimeout: 10, maxTimeout: 200 },
     stale: 30_000,
   });
   try {

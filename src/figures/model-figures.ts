@@ -254,7 +254,7 @@ export function keyMetricsTable(model: string, report: KeyMetricsReportLike): Ta
       ['train − test accuracy gap', report.train.accuracy - report.test.accuracy],
       ['trainable parameters', report.params],
       ['epochs', report.history.length],
-      ['training time (s)', Number(report.trainSeconds.toFixed(1))],
+      ['training time (s)', report.trainSeconds.toFixed(1)],
     ],
   };
 }

@@ -119,14 +119,15 @@ export function modelNotebook(model: NotebookModel): Notebook {
   const name = MODEL_NOTEBOOKS[model];
   const t = modelTitle(model);
   const c = new CellList(name);
-  const run = `{ model: '${model}', profile: settings.profile, protocol: settings.protocol, seed: settings.seed }`;
   c.md(`# ${name.slice(0, 2)} · ${t}\n${MODEL_INTROS[model]}\n${SETTINGS_MD}`);
   c.code(`
 import {
-  setNotebook, showFigure, showTable, buildModel, modelSummary, MODEL_CHOICES, trainAndEvaluate,
+  setNotebook, setProvenance, showFigure, showTable, initBackend, buildModel, modelSummary, MODEL_CHOICES,
+  trainAndEvaluate, epochLineProgress, formatEpochLine, resultsProvenance,
   architectureFigure, historyFigure, perClassMetricsFigure, confusionFigure, keyMetricsTable, modelHighlights,
 } from '../dist/index';
-const settings = setNotebook('${name}');`);
+const settings = setNotebook('${name}');
+const backend = await initBackend(); // tfjs-node, wasm or cpu: the first that loads`);
 
   c.md(`
 ## Architecture
@@ -148,7 +149,14 @@ Adam and sparse categorical cross-entropy, as in the paper; batch size, epochs a
 come from the profile. The cell prints one line per epoch (from the cache when the run was done before),
 then the headline numbers as a table.`);
   c.code(`
-const report = await trainAndEvaluate(${run});`);
+const report = await trainAndEvaluate({
+  model: '${model}', profile: settings.profile, protocol: settings.protocol, seed: settings.seed,
+  progress: epochLineProgress((line) => console.log(line)),
+  log: (message) => console.log(message),
+});
+// A cached run printed no epochs: show its saved history the same way.
+if (report.cached) for (const epoch of report.history) console.log(formatEpochLine('${model}', epoch, report.epochs));
+setProvenance(await resultsProvenance([report]));`);
   c.table(keyMetricsTableText(model), `
 await showTable(keyMetricsTable('${model}', report));`);
 
@@ -206,11 +214,13 @@ how our numbers compare with those the paper reports and with published Fashion-
 ${SETTINGS_MD}`);
   c.code(`
 import {
-  setNotebook, showFigure, showTable, MODEL_NAMES, trainAndEvaluate, testPredictions,
+  setNotebook, setProvenance, showFigure, showTable, initBackend, MODEL_NAMES, trainAndEvaluate, resultsProvenance,
+  runData, loadTrainedModel, predict, type ModelReport,
   comparisonRows, comparisonTable, comparisonTableFigure, f1AcrossModelsFigure, selectMisclassified,
   misclassifiedGalleryFigure, paperComparisonTable, paperComparisonFigure, benchmarkComparisonFigure,
 } from '../dist/index';
-const settings = setNotebook('${COMPARISON_NOTEBOOK}');`);
+const settings = setNotebook('${COMPARISON_NOTEBOOK}');
+const backend = await initBackend(); // tfjs-node, wasm or cpu: the first that loads`);
 
   c.md(`
 ## Results of all four models
@@ -218,10 +228,14 @@ const settings = setNotebook('${COMPARISON_NOTEBOOK}');`);
 Each model is trained with the same settings as in its own notebook; when that notebook ran before, the
 results come straight from the cache.`);
   c.code(`
-const reports = [];
+const reports: ModelReport[] = [];
 for (const model of MODEL_NAMES) {
-  reports.push(await trainAndEvaluate({ model, profile: settings.profile, protocol: settings.protocol, seed: settings.seed }));
+  reports.push(await trainAndEvaluate({
+    model, profile: settings.profile, protocol: settings.protocol, seed: settings.seed,
+    log: (message) => console.log(message),
+  }));
 }
+setProvenance(await resultsProvenance(reports));
 const rows = comparisonRows(reports);`);
   c.table(T.tableText, `
 await showTable(comparisonTable(rows));`);
@@ -247,8 +261,11 @@ Test images that ${modelTitle(GALLERY_MODEL)} classifies wrongly, taken one per 
 true and the predicted label. Many are hard for a person too: a thumbnail at 28×28 pixels often leaves a
 shirt, a T-shirt and a pullover with the same outline.`);
   c.figure(modelFigureText(GALLERY_MODEL, 'misclassified'), `
-const { images, labels, predicted } = await testPredictions({ model: '${GALLERY_MODEL}', profile: settings.profile, protocol: settings.protocol, seed: settings.seed });
-await showFigure(misclassifiedGalleryFigure('${GALLERY_MODEL}', images, selectMisclassified(labels, predicted, 18)));`);
+const { test } = await runData(settings.protocol, settings.profile, settings.seed);
+const trained = await loadTrainedModel(settings.protocol, '${GALLERY_MODEL}', settings.profile, { seed: settings.seed });
+const { predicted } = await predict(trained, test);
+trained.dispose();
+await showFigure(misclassifiedGalleryFigure('${GALLERY_MODEL}', test.images, selectMisclassified(test.labels, predicted, 18)));`);
 
   c.md(`
 ## Our results and the paper's

@@ -98,16 +98,21 @@ let divCounter = 0;
 
 /**
  * A figure as HTML: a div plus a script that draws it with window.Plotly. It never contains the library.
- * The div's text is what a reader sees when scripts do not run (e.g. an untrusted notebook in JupyterLab).
+ * Until the script runs, the div holds the static PNG (when given) or a short note: that is what a reader
+ * sees where scripts do not run — an untrusted notebook in JupyterLab (committed notebooks are untrusted
+ * on every other machine) or GitHub's notebook view, both of which pick text/html over image/png.
  */
-export function figureHtml(spec: FigureSpec): string {
+export function figureHtml(spec: FigureSpec, fallbackPng?: Uint8Array): string {
   divCounter += 1;
   const divId = `fmnist-${spec.id.replace(/[^\w-]/g, '_')}-${process.pid}-${divCounter}`;
   const layout = resolvedLayout(spec);
   const payload = { data: spec.data, layout, config: { ...INTERACTIVE_CONFIG, ...(spec.config ?? {}) } };
   return [
     `<div id="${divId}" class="fmnist-figure" style="width:${String(layout.width)}px;height:${String(layout.height)}px;">` +
-      `<em>Interactive figure ${escapeHtml(spec.id)}: it needs JavaScript (run the cell, or trust the notebook).</em></div>`,
+      (fallbackPng
+        ? `<img src="data:image/png;base64,${Buffer.from(fallbackPng).toString('base64')}" alt="${escapeHtml(spec.alt)}" width="${String(layout.width)}" height="${String(layout.height)}">`
+        : `<em>Interactive figure ${escapeHtml(spec.id)}: it needs JavaScript (run the cell, or trust the notebook).</em>`) +
+      '</div>',
     '<script type="text/javascript">',
     '(function () {',
     `  var el = document.getElementById(${scriptJson(divId)});`,

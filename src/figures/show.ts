@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import type { FigureSpec } from './spec';
 import { figureHtml, plotlyLibraryHtml, plotlyVersion, escapeHtml } from './plotly-html';
-import { findChromium, renderStaticImages, NO_CHROMIUM_MESSAGE } from './export';
+import { findChromium, renderStaticImages, ChromiumStartError, NO_CHROMIUM_MESSAGE, type StaticImages } from './export';
 import { gitState, recordInManifest, type ManifestEntry } from './manifest';
 import { writeFileAtomic } from '../util/atomic';
 import { displayBundle } from '../notebook/display';
@@ -50,31 +50,39 @@ export function showPlotlyLibrary(): void {
   }) || libraryShown;
 }
 
-export interface ShownFigure {
-  id: string;
-  /** Files written (absolute paths); empty when no browser was found. */
-  files: string[];
-  /** The static PNG, when rendered. */
-  png?: Buffer;
-}
-
 let warnedNoChromium = false;
+let staticExportDisabled = false;
 
 /**
  * Shows a figure in the running notebook (interactive + PNG in one output), writes its PNG and SVG and
  * records it in the manifest. Without Chrome/Chromium it says so once and shows the interactive view only.
+ * Resolves to nothing, so `await showFigure(...)` as a cell's last line prints no value under the figure.
  */
-export async function showFigure(spec: FigureSpec): Promise<ShownFigure> {
+export async function showFigure(spec: FigureSpec): Promise<void> {
   validateId(spec.id, 'figure');
   const settings = notebookSettings();
   if (!libraryShown) showPlotlyLibrary(); // e.g. a cell run before setNotebook() after a kernel restart
 
-  const executable = findChromium();
+  const executable = staticExportDisabled ? undefined : findChromium();
   const files: string[] = [];
   let png: Buffer | undefined;
   let size: { width: number; height: number } | undefined;
+  let images: StaticImages | undefined;
   if (executable) {
-    const images = await renderStaticImages(spec, executable);
+    try {
+      images = await renderStaticImages(spec, executable);
+    } catch (err) {
+      // A browser that cannot start is like no browser: say so once, keep the interactive output.
+      // A figure that fails to render is a bug in its spec and stays an error.
+      if (!(err instanceof ChromiumStartError)) throw err;
+      staticExportDisabled = true;
+      console.log(`${err.message}. Figures are shown interactively only, without PNG/SVG files (set FMNIST_CHROMIUM to a working browser).`);
+    }
+  } else if (!warnedNoChromium) {
+    warnedNoChromium = true;
+    console.log(NO_CHROMIUM_MESSAGE);
+  }
+  if (images) {
     png = images.png;
     size = { width: images.width, height: images.height };
     const pngFile = path.join(settings.figuresDir, `${spec.id}.png`);
@@ -82,18 +90,14 @@ export async function showFigure(spec: FigureSpec): Promise<ShownFigure> {
     await writeFileAtomic(pngFile, images.png);
     await writeFileAtomic(svgFile, images.svg);
     files.push(pngFile, svgFile);
-  } else if (!warnedNoChromium) {
-    warnedNoChromium = true;
-    console.log(NO_CHROMIUM_MESSAGE);
   }
 
   await recordInManifest(settings.figuresDir, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, settings, spec.provenance));
 
-  const bundle: Record<string, string | Uint8Array> = { 'text/html': figureHtml(spec), 'text/plain': `${spec.id}: ${spec.caption}` };
+  const bundle: Record<string, string | Uint8Array> = { 'text/html': figureHtml(spec, png), 'text/plain': `${spec.id}: ${spec.caption}` };
   if (png) bundle['image/png'] = png;
   // The PNG is rendered at PNG_SCALE; its metadata gives the on-screen size so it is not shown doubled.
   displayBundle(bundle, png && size ? { 'image/png': { width: size.width, height: size.height } } : {});
-  return { id: spec.id, files, png };
 }
 
 /** A table for a notebook cell (label `tbl-...`, tbl-cap in the cell metadata), and a CSV in figures/. */
@@ -112,7 +116,7 @@ export interface TableSpec {
  * Shows a table as ONE output with text/html and text/plain (no text/markdown, see issue 4), writes
  * <id>.csv next to the figures and records it in the manifest.
  */
-export async function showTable(table: TableSpec): Promise<{ id: string; files: string[] }> {
+export async function showTable(table: TableSpec): Promise<void> {
   validateId(table.id, 'table');
   for (const [i, row] of table.rows.entries()) {
     if (row.length !== table.columns.length) throw new Error(`showTable(${table.id}): row ${i} has ${row.length} cells, expected ${table.columns.length}`);
@@ -123,7 +127,6 @@ export async function showTable(table: TableSpec): Promise<{ id: string; files: 
   await writeFileAtomic(csvFile, tableCsv(table.columns, cells));
   await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [csvFile], settings, table.provenance));
   displayBundle({ 'text/html': tableHtml(table.columns, cells, table.rows), 'text/plain': tableText(table.columns, cells) });
-  return { id: table.id, files: [csvFile] };
 }
 
 function validateId(id: string, kind: string): void {

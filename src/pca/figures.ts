@@ -5,6 +5,7 @@ import type { FigureSpec } from '../figures/spec';
 import { CLASS_NAMES } from '../data/classes';
 import { CLASS_COLORS } from '../eda/figures';
 import { componentsFor } from './fit';
+import { imageMosaic } from '../figures/image-mosaic';
 
 /**
  * Explained variance of each of the first `shown` components (bars) and the cumulative share (line,
@@ -41,7 +42,7 @@ export function explainedVarianceFigure(explained: readonly number[], cumulative
       title: { text: 'Explained variance' },
       xaxis: { title: { text: 'principal component' }, range: [0, n + 1] },
       yaxis: { title: { text: 'share of variance (per component)' }, tickformat: '.0%', rangemode: 'tozero' },
-      yaxis2: { title: { text: 'cumulative share' }, overlaying: 'y', side: 'right', range: [0, 1.02], tickformat: '.0%' },
+      yaxis2: { title: { text: 'cumulative share' }, overlaying: 'y', side: 'right', range: [0, 1.02], dtick: 0.1, tickformat: '.0%', showgrid: false },
       shapes: [0.9, 0.95].map((y) => ({ type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y2', y0: y, y1: y, line: { dash: 'dot', color: '#999', width: 1 } })),
       legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
       margin: { t: 80, r: 70 },
@@ -102,12 +103,44 @@ export function pcaScatter3dFigure(points: number[][], labels: ArrayLike<number>
         xaxis: { title: { text: 'PC 1' } },
         yaxis: { title: { text: 'PC 2' } },
         zaxis: { title: { text: 'PC 3' } },
-        camera: { eye: { x: 1.5, y: 1.5, z: 0.9 } },
+        camera: { eye: { x: 1.75, y: 1.75, z: 1.0 } },
       },
       legend: { itemsizing: 'constant' },
       margin: { l: 0, r: 0, t: 50, b: 0 },
     },
     width: 820,
     height: 650,
+  };
+}
+
+/**
+ * The first `count` principal components drawn as 28×28 images (the "eigen-garments"): which pixel
+ * patterns each component weighs. Diverging colours: red positive, blue negative weights.
+ */
+export function principalComponentsFigure(fit: { pca: { getEigenvectors(): { getColumn(i: number): number[] } } ; explained: readonly number[] }, count = 10): FigureSpec {
+  const vectors = Array.from({ length: count }, (_, i) => fit.pca.getEigenvectors().getColumn(i));
+  const limit = Math.max(...vectors.map((v) => Math.max(...v.map(Math.abs))));
+  const mosaic = imageMosaic(vectors, {
+    columns: 5,
+    gap: 6,
+    zmin: -limit,
+    zmax: limit,
+    valueName: 'weight',
+    tileTitles: vectors.map((_, i) => `PC ${i + 1} (${(100 * fit.explained[i]).toFixed(1)}%)`),
+  });
+  // white at zero weight, so only the pixels a component uses are coloured
+  (mosaic.data[0] as Record<string, unknown>).colorscale = [
+    [0, '#2166ac'],
+    [0.5, '#ffffff'],
+    [1, '#b2182b'],
+  ];
+  return {
+    id: 'fig-pca-components',
+    caption: `The first ${count} principal components as images, with the share of variance each explains (red: positive weight, blue: negative).`,
+    alt: `Ten 28×28 weight maps in two rows; the first ones look like blurred garment outlines with opposite-signed regions.`,
+    ...mosaic,
+    layout: { ...mosaic.layout, title: { text: 'Principal components as images' }, margin: { t: 70, l: 10, r: 10, b: 10 } },
+    width: 760,
+    height: 400,
   };
 }

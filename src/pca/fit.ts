@@ -7,6 +7,7 @@ import { PCA } from 'ml-pca';
 import type { LabelledImages } from '../data/types';
 import { PIXELS } from '../data/types';
 import { meanAndCovariance } from './covariance';
+import { subsetStratified } from '../data/splits';
 
 export interface PcaFit {
   /** The fitted ml-pca model (eigenvectors, eigenvalues, means): `pca.predict(rows)` projects [0, 1]-scaled rows. */
@@ -62,4 +63,18 @@ export function projectImages(fit: PcaFit, set: LabelledImages, components: numb
     rows.push(row);
   }
   return fit.pca.predict(rows, { nComponents: components }).to2DArray();
+}
+
+/**
+ * A stratified random sample for the scatter plots: at most `maxPerClass` images of each class (fewer when
+ * a class is smaller, as in the smoke fixture), chosen with `seed`. The PCA itself is fitted on all images;
+ * only the plotted points are sampled, because tens of thousands of markers make the interactive
+ * figures and the notebook file heavy without showing more structure.
+ */
+export function scatterSample(set: LabelledImages, maxPerClass: number, seed: number): { sample: LabelledImages; perClass: number; note: string } {
+  const counts = new Array<number>(10).fill(0);
+  for (let i = 0; i < set.count; i++) counts[set.labels[i]]++;
+  const perClass = Math.min(maxPerClass, ...counts);
+  const sample = subsetStratified(set, perClass, seed);
+  return { sample, perClass, note: `a random sample of ${perClass.toLocaleString('en-US')} images per class, ${sample.count.toLocaleString('en-US')} in all` };
 }

@@ -130,8 +130,11 @@ export async function executeNotebook(input: string, options: ExecuteOptions = {
       failure.index === null
         ? 'before its first cell ran'
         : `cell ${failure.index + 1}/${cellCount}${failure.label ? ` (label ${failure.label})` : ''}`;
+    const head = headline(errorText);
+    // The excerpt gives the context (stack, further diagnostics) without repeating the headline.
+    const rest = errorText.split('\n').filter((l, i, all) => !(l.trim() === head && all.findIndex((x) => x.trim() === head) === i)).join('\n').trim();
     throw new NotebookExecutionError(
-      `${shown}: ${where} failed: ${headline(errorText)}\n${excerpt(errorText)}`,
+      `${shown}: ${where} failed: ${head}${rest ? `\n${excerpt(rest)}` : ''}`,
       notebook,
       failure.index,
       failure.label,

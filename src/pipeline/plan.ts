@@ -6,17 +6,6 @@ import type { NotebookJob } from './execute';
 export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'] as const;
 export type NotebookName = (typeof NOTEBOOK_NAMES)[number];
 
-/** Readable titles (the manuscript's "Notebooks" list uses the same ones). */
-export const NOTEBOOK_TITLES: Record<NotebookName, string> = {
-  '01-eda': 'Exploratory data analysis',
-  '02-pca': 'Principal component analysis',
-  '03-ann': 'ANN baseline',
-  '04-cnn1': 'CNN 1: one convolution',
-  '05-cnn2': 'CNN 2: explicit strides',
-  '06-cnn3': 'CNN 3: two convolutions and dropout',
-  '07-comparison': 'Comparison of the four models',
-};
-
 /**
  * Notebooks whose results depend on the split protocol; the main job runs them under both.
  * EDA and PCA describe the whole dataset, so they run once.

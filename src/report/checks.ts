@@ -174,7 +174,11 @@ export function checkArticle(articleFile: string, bibFiles: string[], variableKe
   const embeds = findEmbeds(text);
   const problems = checkEmbeds(articleFile, embeds);
   const targets = crossRefTargets(text, embeds);
-  for (const ref of new Set(findCrossRefs(text))) if (!targets.has(ref)) problems.push(`${name}: cross-reference @${ref} has no target (no embed or {#${ref}} with that label)`);
+  const refs = new Set(findCrossRefs(text));
+  for (const ref of refs) if (!targets.has(ref)) problems.push(`${name}: cross-reference @${ref} has no target (no embed or {#${ref}} with that label)`);
+  for (const e of embeds) {
+    if (/^(fig|tbl)-/.test(e.label) && !refs.has(e.label)) problems.push(`${name}: ${e.label} is embedded but never referred to; cite it in the text as @${e.label}`);
+  }
   const bibKeys = new Set(bibFiles.flatMap((f) => [...bibtexKeys(fs.readFileSync(f, 'utf8'))]));
   for (const key of new Set(findCitations(text))) if (!bibKeys.has(key)) problems.push(`${name}: citation @${key} is not in ${bibFiles.map((f) => path.basename(f)).join(', ')}`);
   for (const key of new Set(findVarKeys(text))) if (!variableKeys.has(key)) problems.push(`${name}: {{< var ${key} >}} is not defined in _variables.yml`);

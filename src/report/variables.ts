@@ -7,6 +7,7 @@ import { trainingConfig } from '../training/profiles';
 import { projectRoot, resultsDir } from '../util/paths';
 import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
+import { ARTIFACT_FILES, artifactDir } from '../results/layout';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
 
 /**
@@ -23,7 +24,7 @@ export function variablesPath(): string {
   return path.join(projectRoot(), '_variables.yml');
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 /** Per model and protocol, the figures the article quotes (all pre-formatted strings). */
 export interface ModelVariables {
@@ -44,26 +45,14 @@ export type ReportVariables = Record<string, unknown>;
 /** Builds the variables from results under `resultsRoot` (default: resultsDir(), the paper profile's results). */
 export function buildReportVariables(resultsRoot: string = resultsDir()): ReportVariables {
   const vars: ReportVariables = {};
-  const missing: string[] = [];
+  const results = loadResults(resultsRoot);
   const table: Record<string, Record<ModelName, ModelVariables>> = {};
   for (const protocol of REPORT_PROTOCOLS) {
     table[protocol] = {} as Record<ModelName, ModelVariables>;
     for (const model of MODEL_NAMES) {
-      const dir = path.join(resultsRoot, protocol, model);
-      const files = ['metrics.json', 'history.json', 'run.json'].map((f) => path.join(dir, f));
-      const absent = files.filter((f) => !fs.existsSync(f));
-      if (absent.length) {
-        missing.push(...absent);
-        continue;
-      }
-      table[protocol][model] = modelVariables(readJson(files[0]), readJson(files[1]), readJson(files[2]), files);
+      const r = results[protocol][model];
+      table[protocol][model] = modelVariables(r.metrics, r.history, r.run, r.files);
     }
-  }
-  if (missing.length) {
-    throw new Error(
-      `cannot generate the report's numbers: these results are missing:\n  ${missing.map(rel).join('\n  ')}\n` +
-        'Run the main job (`npm run main`), or train them with `node bin/fmnist.js train all --profile paper --protocol <paper|official>`.',
-    );
   }
 
   for (const model of MODEL_NAMES) {
@@ -76,10 +65,11 @@ export function buildReportVariables(resultsRoot: string = resultsDir()): Report
     };
   }
   for (const protocol of REPORT_PROTOCOLS) {
-    const ranked = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].test_accuracy) - Number(table[protocol][a].test_accuracy));
+    const order = ranked(table[protocol]);
     const gaps = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].gap) - Number(table[protocol][a].gap));
-    vars[`best_${protocol}`] = { model: MODEL_LABELS[ranked[0]], test_accuracy: table[protocol][ranked[0]].test_accuracy, test_macro_f1: table[protocol][ranked[0]].test_macro_f1 };
-    vars[`worst_${protocol}`] = { model: MODEL_LABELS[ranked.at(-1)!], test_accuracy: table[protocol][ranked.at(-1)!].test_accuracy };
+    const [best, worst] = [order[0], order[order.length - 1]];
+    vars[`best_${protocol}`] = { model: MODEL_LABELS[best], test_accuracy: table[protocol][best].test_accuracy, test_macro_f1: table[protocol][best].test_macro_f1 };
+    vars[`worst_${protocol}`] = { model: MODEL_LABELS[worst], test_accuracy: table[protocol][worst].test_accuracy };
     vars[`widest_gap_${protocol}`] = { model: MODEL_LABELS[gaps[0]], gap: table[protocol][gaps[0]].gap };
   }
   const config = trainingConfig('paper');
@@ -141,13 +131,55 @@ function benchmarkVariables(bestOfficial: number): Record<string, string> {
   return out;
 }
 
+/** One model's saved results under one protocol. */
+export interface ModelResults {
+  metrics: Json;
+  history: Json;
+  run: Json;
+  /** metrics.json, history.json, run.json (absolute paths, for error messages). */
+  files: string[];
+}
+
+export type LoadedResults = Record<(typeof REPORT_PROTOCOLS)[number], Record<ModelName, ModelResults>>;
+
+/** Reads every protocol's and model's results, failing with the list of missing files and how to make them. */
+export function loadResults(resultsRoot: string = resultsDir()): LoadedResults {
+  const missing: string[] = [];
+  const out = {} as LoadedResults;
+  for (const protocol of REPORT_PROTOCOLS) {
+    out[protocol] = {} as Record<ModelName, ModelResults>;
+    for (const model of MODEL_NAMES) {
+      const dir = artifactDir({ profile: 'paper', protocol, model }, resultsRoot);
+      const files = [ARTIFACT_FILES.metrics, ARTIFACT_FILES.history, ARTIFACT_FILES.run].map((f) => path.join(dir, f));
+      const absent = files.filter((f) => !fs.existsSync(f));
+      if (absent.length) {
+        missing.push(...absent);
+        continue;
+      }
+      out[protocol][model] = { metrics: readJson(files[0]), history: readJson(files[1]), run: readJson(files[2]), files };
+    }
+  }
+  if (missing.length) {
+    throw new Error(
+      `cannot generate the report's numbers: these results are missing:\n  ${missing.map(rel).join('\n  ')}\n` +
+        'Run the main job (`npm run main`), or train them with `node bin/fmnist.js train all --profile paper --protocol <paper|official>`.',
+    );
+  }
+  return out;
+}
+
 function modelVariables(metrics: Json, history: Json, run: Json, files: string[]): ModelVariables {
   const [metricsFile, historyFile, runFile] = files;
   const testAcc = num(metrics, ['test.accuracy'], metricsFile);
   const trainAcc = num(metrics, ['train.accuracy'], metricsFile);
   const epochs = historyRows(history, historyFile);
   if (epochs.length === 0) throw new Error(`${rel(historyFile)} has no epochs; retrain with --force`);
-  const best = epochs.reduce((a, b) => (num(b, ['valAccuracy'], historyFile) > num(a, ['valAccuracy'], historyFile) ? b : a));
+  // The epoch whose weights were kept (history.json records it); without that record, the best validation epoch.
+  const recorded = (history as { bestEpoch?: unknown }).bestEpoch;
+  const best =
+    typeof recorded === 'number' && epochs.some((e) => e.epoch === recorded)
+      ? epochs.find((e) => e.epoch === recorded)!
+      : epochs.reduce((a, b) => (num(b, ['valAccuracy'], historyFile) > num(a, ['valAccuracy'], historyFile) ? b : a));
   return {
     test_accuracy: pct(testAcc),
     test_macro_f1: num(metrics, ['test.macroF1'], metricsFile).toFixed(3),
@@ -194,7 +226,7 @@ export function variableKeys(vars: unknown, prefix = ''): string[] {
   return Object.entries(vars as Json).flatMap(([k, v]) => variableKeys(v, prefix ? `${prefix}.${k}` : k));
 }
 
-function historyRows(history: Json | Json[], file: string): Json[] {
+export function historyRows(history: Json | Json[], file: string): Json[] {
   const rows = Array.isArray(history) ? history : (history as Json).history ?? (history as Json).epochs;
   if (!Array.isArray(rows)) throw new Error(`${rel(file)}: expected an array of epochs (or {"history": [...]})`);
   return rows as Json[];
@@ -204,7 +236,7 @@ function lookup(obj: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Json)[k] : undefined), obj);
 }
 
-function num(obj: unknown, paths: string[], file: string): number {
+export function num(obj: unknown, paths: string[], file: string): number {
   for (const p of paths) {
     const v = lookup(obj, p);
     if (typeof v === 'number' && Number.isFinite(v)) return v;

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, MODEL_NAMES, ModelName, hasDropout, setDropoutSeed } from '../models/architectures';
 import { activeBackend, BackendInfo, initBackend } from './backend';
@@ -38,6 +39,9 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
 export interface ModelBench {
   trainSamplesPerSec: number;
   inferSamplesPerSec: number;
+  /** Samples per second of this process's CPU time: near the wall rate on an idle machine, and far less sensitive to other load. */
+  trainSamplesPerCpuSec: number;
+  inferSamplesPerCpuSec: number;
   trainSamples: number;
   trainSeconds: number;
   inferSamples: number;
@@ -54,8 +58,13 @@ export interface BenchResult {
   /** CNN 3 training with stock wasm kernels; null when not on wasm or not requested. */
   stockCnn3TrainSamplesPerSec: number | null;
   stockCnn3InferSamplesPerSec: number | null;
+  stockCnn3TrainSamplesPerCpuSec: number | null;
   /** models.cnn3.trainSamplesPerSec / stockCnn3TrainSamplesPerSec. */
   speedup: number | null;
+  /** The same ratio in CPU time. */
+  speedupCpu: number | null;
+  /** 1-minute load average before and after the run (this machine has `cpus` cores). */
+  loadAverage: { before: number; after: number };
   /** Peak resident set size of this process (bytes), from the OS. */
   peakRssBytes: number;
   node: string;
@@ -104,8 +113,24 @@ export function trainStep(
   return value;
 }
 
+/** Wall and process CPU seconds of `f` (CPU time is what a free core would need; it resists a busy machine). */
+function timed(f: () => void): { seconds: number; cpuSeconds: number } {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  f();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  return { seconds, cpuSeconds: (c.user + c.system) / 1e6 };
+}
+
+export interface Timing {
+  samples: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
 /** Samples per second of training `name` from fresh weights (warm-up steps not timed). */
-export function benchTraining(name: ModelName, opts: BenchOptions, data = randomData(opts.batchSize * 8)): { samples: number; seconds: number } {
+export function benchTraining(name: ModelName, opts: BenchOptions, data = randomData(opts.batchSize * 8)): Timing {
   const model = buildModel(name, 1);
   const optimizer = tf.train.adam(1e-3);
   const batches = data.labels.length / opts.batchSize;
@@ -118,10 +143,10 @@ export function benchTraining(name: ModelName, opts: BenchOptions, data = random
   try {
     for (let i = 0; i < opts.warmupBatches; i++) step(i);
     const steps = Math.ceil(opts.trainSamples / opts.batchSize);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < steps; i++) step(opts.warmupBatches + i);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { samples: steps * opts.batchSize, seconds };
+    const t = timed(() => {
+      for (let i = 0; i < steps; i++) step(opts.warmupBatches + i);
+    });
+    return { samples: steps * opts.batchSize, ...t };
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -129,7 +154,7 @@ export function benchTraining(name: ModelName, opts: BenchOptions, data = random
 }
 
 /** Samples per second of inference (dropout off) over `inferSamples` images. */
-export function benchInference(name: ModelName, opts: BenchOptions, data = randomData(opts.inferBatchSize)): { samples: number; seconds: number } {
+export function benchInference(name: ModelName, opts: BenchOptions, data = randomData(opts.inferBatchSize)): Timing {
   const model = buildModel(name, 1);
   const n = opts.inferBatchSize;
   const predictOnce = () => {
@@ -140,10 +165,10 @@ export function benchInference(name: ModelName, opts: BenchOptions, data = rando
   try {
     predictOnce(); // warm-up
     const batches = Math.ceil(opts.inferSamples / n);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batches; i++) predictOnce();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { samples: batches * n, seconds };
+    const t = timed(() => {
+      for (let i = 0; i < batches; i++) predictOnce();
+    });
+    return { samples: batches * n, ...t };
   } finally {
     model.dispose();
   }
@@ -160,7 +185,9 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   const modeBefore = onWasm ? wasmKernelMode() : undefined;
   if (onWasm) setWasmKernelMode({ fast: true });
   const models: Partial<Record<ModelName, ModelBench>> = {};
-  const rate = (r: { samples: number; seconds: number }) => r.samples / r.seconds;
+  const rate = (r: Timing) => r.samples / r.seconds;
+  const cpuRate = (r: Timing) => r.samples / r.cpuSeconds;
+  const loadBefore = os.loadavg()[0];
   try {
     for (const name of opts.models) {
       const train = benchTraining(name, opts, trainData);
@@ -168,6 +195,8 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       models[name] = {
         trainSamplesPerSec: round(rate(train)),
         inferSamplesPerSec: round(rate(infer)),
+        trainSamplesPerCpuSec: round(cpuRate(train)),
+        inferSamplesPerCpuSec: round(cpuRate(infer)),
         trainSamples: train.samples,
         trainSeconds: round(train.seconds, 3),
         inferSamples: infer.samples,
@@ -176,14 +205,18 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       log(`${name}: train ${models[name]!.trainSamplesPerSec} samples/s, inference ${models[name]!.inferSamplesPerSec} samples/s`);
     }
     let stockTrain: number | null = null;
+    let stockTrainCpu: number | null = null;
     let stockInfer: number | null = null;
     if (onWasm && opts.compareStock) {
       setWasmKernelMode({ fast: false });
-      stockTrain = round(rate(benchTraining('cnn3', opts, trainData)));
+      const t = benchTraining('cnn3', opts, trainData);
+      stockTrain = round(rate(t));
+      stockTrainCpu = round(cpuRate(t));
       stockInfer = round(rate(benchInference('cnn3', opts, inferData)));
       log(`cnn3 with stock wasm kernels: train ${stockTrain} samples/s, inference ${stockInfer} samples/s`);
     }
     const fastCnn3 = models.cnn3?.trainSamplesPerSec;
+    const fastCnn3Cpu = models.cnn3?.trainSamplesPerCpuSec;
     return {
       backend: info.name,
       backendDetail: info.detail,
@@ -193,10 +226,13 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       models,
       stockCnn3TrainSamplesPerSec: stockTrain,
       stockCnn3InferSamplesPerSec: stockInfer,
+      stockCnn3TrainSamplesPerCpuSec: stockTrainCpu,
       speedup: stockTrain && fastCnn3 ? round(fastCnn3 / stockTrain, 2) : null,
+      speedupCpu: stockTrainCpu && fastCnn3Cpu ? round(fastCnn3Cpu / stockTrainCpu, 2) : null,
+      loadAverage: { before: round(loadBefore, 2), after: round(os.loadavg()[0], 2) },
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       node: process.version,
-      cpus: require('node:os').cpus().length,
+      cpus: os.cpus().length,
       date: new Date().toISOString(),
     };
   } finally {
@@ -204,26 +240,39 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   }
 }
 
-/** Kernel time of one training step, summed by kernel name, largest first (for tuning). */
-export async function profileTrainingStep(name: ModelName, batchSize = 64): Promise<Array<{ kernel: string; ms: number; calls: number }>> {
-  const opts = { ...DEFAULT_BENCH_OPTIONS, batchSize };
+/**
+ * Kernel time of one training step, by kernel name, largest first (for tuning). Each kernel's
+ * time is its median over `steps` profiled steps, which damps the noise of a busy machine.
+ */
+export async function profileTrainingStep(
+  name: ModelName,
+  batchSize = 64,
+  steps = 5,
+): Promise<Array<{ kernel: string; ms: number; calls: number }>> {
   const data = randomData(batchSize);
   const model = buildModel(name, 1);
   const optimizer = tf.train.adam(1e-3);
   try {
-    trainStep(model, optimizer, data.images, data.labels, 0, opts.batchSize); // warm-up
-    const prof = await tf.profile(() => {
-      trainStep(model, optimizer, data.images, data.labels, 0, opts.batchSize);
-    });
-    const byName = new Map<string, { ms: number; calls: number }>();
-    for (const k of prof.kernels) {
-      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-      e.ms += ms;
-      e.calls += 1;
-      byName.set(k.name, e);
+    trainStep(model, optimizer, data.images, data.labels, 0, batchSize); // warm-up
+    const perStep: Array<Map<string, { ms: number; calls: number }>> = [];
+    for (let i = 0; i < steps; i++) {
+      const prof = await tf.profile(() => {
+        trainStep(model, optimizer, data.images, data.labels, 0, batchSize);
+      });
+      const byName = new Map<string, { ms: number; calls: number }>();
+      for (const k of prof.kernels) {
+        const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+        e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+        e.calls += 1;
+        byName.set(k.name, e);
+      }
+      perStep.push(byName);
     }
-    return [...byName.entries()].map(([kernel, e]) => ({ kernel, ms: round(e.ms, 2), calls: e.calls })).sort((a, b) => b.ms - a.ms);
+    const rows = [...perStep[0].entries()].map(([kernel, e]) => {
+      const times = perStep.map((m) => m.get(kernel)?.ms ?? 0).sort((a, b) => a - b);
+      return { kernel, ms: round(times[Math.floor(times.length / 2)], 2), calls: e.calls };
+    });
+    return rows.sort((a, b) => b.ms - a.ms);
   } finally {
     optimizer.dispose();
     model.dispose();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { disposeInfo, runWasmKernel } from './wasm-kernel-call';
+import { guarded } from './wasm-kernel-call';
 
 /**
  * Convolution gradients on wasm, written as forward convolutions so they run on XNNPACK's
@@ -16,36 +16,6 @@ type Attrs = {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
 type Shape4 = [number, number, number, number];
-
-/** Runs kernels and frees every intermediate it made, except the one it returns. */
-class Scratch {
-  private readonly made: tf.TensorInfo[] = [];
-  constructor(readonly backend: BackendWasm) {}
-  run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>): tf.TensorInfo {
-    const out = runWasmKernel(name, this.backend, inputs, attrs);
-    this.made.push(out);
-    return out;
-  }
-  /** Free all intermediates but `keep`. */
-  finish(keep: tf.TensorInfo): tf.TensorInfo {
-    for (const t of this.made) if (t !== keep) disposeInfo(this.backend, t);
-    return keep;
-  }
-  /** Free everything (on error). */
-  abandon(): void {
-    for (const t of this.made) disposeInfo(this.backend, t);
-  }
-}
-
-function guarded(backend: BackendWasm, body: (s: Scratch) => tf.TensorInfo): tf.TensorInfo {
-  const s = new Scratch(backend);
-  try {
-    return s.finish(body(s));
-  } catch (err) {
-    s.abandon();
-    throw err;
-  }
-}
 
 function checkNhwc(kernel: string, attrs: Attrs): void {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
@@ -139,5 +109,62 @@ export function conv2DBackpropInputViaConv(args: KernelArgs): tf.TensorInfo | un
       pad: [[0, 0], [padTop, Math.max(padBottom, 0)], [padLeft, Math.max(padRight, 0)], [0, 0]],
       dataFormat: 'NHWC',
     });
+  });
+}
+
+/**
+ * Filter gradient as one matrix product on XNNPACK's fast path: dW [kh·kw·C, O] = Pᵀ × dy,
+ * where Pᵀ [kh·kw·C, N·oh·ow] (the transposed im2col of x) is written straight into the wasm
+ * heap in that layout, and dy [N·oh·ow, O] is used as is (a reshape, no copy). This avoids the
+ * transposes of x, dy and the result that the convolution form needs.
+ * `matMul` must be a BatchMatMul kernel that is fast for untransposed operands.
+ */
+export function conv2DBackpropFilterIm2col(args: KernelArgs, matMul: tf.KernelFunc): tf.TensorInfo {
+  const backend = args.backend as unknown as BackendWasm;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as Attrs & { filterShape: Shape4 };
+  checkNhwc('Conv2DBackpropFilter', attrs);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  const [N, H, W, C] = x.shape;
+  const O = dy.shape[3];
+  const M = N * oh * ow;
+  const KK = kh * kw * C;
+  return guarded(backend, (s) => {
+    const pT = backend.makeOutput([KK, M], 'float32');
+    s.adopt(pT);
+    const xv = backend.typedArrayFromHeap(x) as Float32Array;
+    const pv = backend.typedArrayFromHeap(pT) as Float32Array;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const rowBase = (i * kw + j) * C; // first row of Pᵀ for this filter tap
+        for (let n = 0; n < N; n++) {
+          for (let p = 0; p < oh; p++) {
+            const xr = p * sh + i - top;
+            const col0 = (n * oh + p) * ow;
+            if (xr < 0 || xr >= H) {
+              for (let c = 0; c < C; c++) pv.fill(0, (rowBase + c) * M + col0, (rowBase + c) * M + col0 + ow);
+              continue;
+            }
+            for (let q = 0; q < ow; q++) {
+              const xc = q * sw + j - left;
+              const col = col0 + q;
+              if (xc < 0 || xc >= W) {
+                for (let c = 0; c < C; c++) pv[(rowBase + c) * M + col] = 0;
+              } else {
+                const src = ((n * H + xr) * W + xc) * C;
+                for (let c = 0; c < C; c++) pv[(rowBase + c) * M + col] = xv[src + c];
+              }
+            }
+          }
+        }
+      }
+    }
+    const dy2 = s.run('Reshape', { x: dy }, { shape: [M, O] });
+    const dw = s.call(matMul, { a: pT, b: dy2 }, { transposeA: false, transposeB: false });
+    return s.run('Reshape', { x: dw }, { shape: [kh, kw, C, O] });
   });
 }

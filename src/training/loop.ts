@@ -113,8 +113,8 @@ async function restoreOptimizer(opt: tf.AdamOptimizer, state: TrainingState): Pr
   await opt.setWeights(named);
   tf.dispose(named.map((n) => n.tensor));
   tf.tidy(() => {
-    internals(opt).accBeta1.assign(tf.scalar(state.adamBetaPowers[0]));
-    internals(opt).accBeta2.assign(tf.scalar(state.adamBetaPowers[1]));
+    
+    
   });
 }
 
@@ -223,7 +223,7 @@ export async function trainModel(
       progress.epoch(record);
       if (opts.onEpoch) await opts.onEpoch(record);
       if (opts.onCheckpoint) {
-        await opts.onCheckpoint({ ...state, weights: modelWeights(model), ...(await optimizerState(optimizer)) });
+        await opts.onCheckpoint({ ...state, history: state.history.slice(), weights: modelWeights(model), ...(await optimizerState(optimizer)) });
       }
     }
   } finally {

@@ -1,0 +1,98 @@
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { SPLIT_PROTOCOLS } from '../data/splits';
+import type { SplitProtocol } from '../data/types';
+import { MODEL_NAMES, ModelName } from '../models/architectures';
+import type { ModelReport } from '../results/report';
+import { BACKEND_NAMES, BackendName, initBackend } from '../tf/backend';
+import { PROFILE_NAMES, ProfileName } from '../training/profiles';
+
+/**
+ * `fmnist train <model|all>` and `fmnist evaluate <model>`.
+ * With --json, stdout carries exactly one JSON object per model per line (the ModelReport);
+ * progress and messages go to stderr, so `fmnist train all --json > out.jsonl` is clean.
+ */
+
+interface CommonOptions {
+  profile: ProfileName;
+  protocol: SplitProtocol;
+  seed: number;
+  epochs?: number;
+  backend?: BackendName;
+  json?: boolean;
+}
+
+export function parseSeed(raw: string): number {
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) {
+    throw new InvalidArgumentError(`the seed must be a non-negative integer (e.g. 42), got '${raw}'.`);
+  }
+  return Number(raw);
+}
+
+export function parseEpochs(raw: string): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+    throw new InvalidArgumentError(`epochs must be a positive integer (e.g. 3), got '${raw}'.`);
+  }
+  return Number(raw);
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--profile <name>', 'training profile').choices([...PROFILE_NAMES]).default('paper'))
+    .addOption(new Option('--protocol <name>', 'split protocol').choices([...SPLIT_PROTOCOLS]).default('paper'))
+    .addOption(new Option('--seed <n>', 'seed for the split, initialisation, shuffling and dropout').argParser(parseSeed).default(42))
+    .addOption(new Option('--epochs <n>', "override the profile's epochs (own cache key and results folder)").argParser(parseEpochs))
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: FMNIST_BACKEND or the fastest available)').choices([...BACKEND_NAMES]))
+    .option('--json', 'print one JSON object per model on stdout (progress stays on stderr)');
+}
+
+function summaryLine(r: ModelReport): string {
+  const pct = (x: number) => (100 * x).toFixed(2) + '%';
+  return (
+    `${r.model.padEnd(5)} ${r.protocol}/${r.profile}  test acc ${pct(r.test.accuracy)}  macro F1 ${r.test.macroF1.toFixed(4)}  ` +
+    `weighted F1 ${r.test.weightedF1.toFixed(4)}  train acc ${pct(r.train.accuracy)}  gap ${(100 * r.trainTestGap).toFixed(1)} pts  ` +
+    `best epoch ${r.bestEpoch}/${r.epochs}  ${r.params.toLocaleString('en-US')} params  ${r.cached ? 'cached' : `trained in ${r.trainSeconds.toFixed(0)}s`} on ${r.backend}`
+  );
+}
+
+function emit(r: ModelReport, json: boolean | undefined): void {
+  process.stdout.write((json ? JSON.stringify(r) : summaryLine(r)) + '\n');
+}
+
+export function registerTrainCommand(program: Command): void {
+  addCommonOptions(
+    program
+      .command('train')
+      .description('train (or load from the cache) and evaluate one model or all four')
+      .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all']))
+      .option('--force', 'retrain even if a result with the same cache key is saved'),
+  ).action(async (model: ModelName | 'all', opts: CommonOptions & { force?: boolean }) => {
+    await initBackend({ backend: opts.backend });
+    const { trainAndEvaluate } = await import('../training/run');
+    const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
+    for (const name of models) {
+      const report = await trainAndEvaluate({
+        model: name,
+        profile: opts.profile,
+        protocol: opts.protocol,
+        seed: opts.seed,
+        epochs: opts.epochs,
+        force: opts.force,
+      });
+      emit(report, opts.json);
+    }
+  });
+
+  addCommonOptions(
+    program
+      .command('evaluate')
+      .description('evaluate a saved model on its test split without training')
+      .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all'])),
+  ).action(async (model: ModelName | 'all', opts: CommonOptions) => {
+    await initBackend({ backend: opts.backend });
+    const { evaluateSaved } = await import('../training/run');
+    const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
+    for (const name of models) {
+      emit(await evaluateSaved({ model: name, protocol: opts.protocol, profile: opts.profile, seed: opts.seed, epochs: opts.epochs }), opts.json);
+    }
+  });
+}

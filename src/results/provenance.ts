@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectRoot } from '../util/paths';
+
+export interface GitInfo {
+  commit: string | null;
+  /** Tracked files outside results/ and figures/ differ from the commit (those two are outputs). */
+  dirty: boolean | null;
+}
+
+export function gitInfo(root: string = projectRoot()): GitInfo {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const commit = git('rev-parse', 'HEAD');
+    const status = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)results', ':(exclude)figures');
+    return { commit, dirty: status.length > 0 };
+  } catch {
+    return { commit: null, dirty: null }; // not a git checkout (e.g. an unpacked tarball)
+  }
+}
+
+/** Versions of the packages that decide numerical results, read from their installed package.json. */
+export function packageVersions(names: string[] = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-node']): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const name of names) {
+    try {
+      out[name] = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'node_modules', name, 'package.json'), 'utf8')).version ?? null;
+    } catch {
+      out[name] = null;
+    }
+  }
+  return out;
+}
+
+/** Where a run happened, without naming the machine (no hostname, no user, no paths). */
+export function environment(): { node: string; platform: string; arch: string; project: string | null } {
+  let project: string | null = null;
+  try {
+    project = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version ?? null;
+  } catch {
+    /* keep null */
+  }
+  return { node: process.version, platform: process.platform, arch: process.arch, project };
+}

@@ -1,0 +1,85 @@
+import type { SplitProtocol } from '../data/types';
+import type { ClassificationMetrics } from '../evaluation/metrics';
+import type { ModelName } from '../models/architectures';
+import type { EpochRecord } from '../training/loop';
+import type { ProfileName, TrainingConfig } from '../training/profiles';
+
+/**
+ * What `fmnist train --json` prints per model and what notebooks get from trainAndEvaluate /
+ * loadReport: the issue 3 §5 shape plus validation scores, the overfitting gap and provenance.
+ */
+export interface ModelReport {
+  model: ModelName;
+  profile: ProfileName;
+  protocol: SplitProtocol;
+  seed: number;
+  backend: string;
+  params: number;
+  /** Epochs trained (the configured number). */
+  epochs: number;
+  /** The epoch whose weights were kept (best validation accuracy for the paper profile; else the last). */
+  bestEpoch: number;
+  /** True when the result was loaded from disk instead of trained in this call. */
+  cached: boolean;
+  /** Wall time of all epochs (training + per-epoch validation), summed over resumed sessions. */
+  trainSeconds: number;
+  history: EpochRecord[];
+  train: { accuracy: number; count: number };
+  val: { accuracy: number; loss: number; macroF1: number; count: number };
+  test: ClassificationMetrics;
+  /** train.accuracy − test.accuracy: the overfitting gap the paper discusses. */
+  trainTestGap: number;
+  cacheKey: string;
+  /** The artifact folder. */
+  dir: string;
+}
+
+/** metrics.json */
+export interface MetricsFile {
+  train: ModelReport['train'];
+  val: ModelReport['val'];
+  test: ClassificationMetrics;
+  trainTestGap: number;
+  classNames: readonly string[];
+}
+
+/** history.json */
+export interface HistoryFile {
+  bestEpoch: number;
+  restoreBest: boolean;
+  history: EpochRecord[];
+}
+
+/** run.json: provenance, and the commit record of the folder (written last; its checksums vouch for the other files). */
+export interface RunFile {
+  format: 'fmnist-run-1';
+  model: ModelName;
+  profile: ProfileName;
+  protocol: SplitProtocol;
+  seed: number;
+  params: number;
+  epochs: number;
+  bestEpoch: number;
+  cacheKey: string;
+  training: TrainingConfig;
+  data: {
+    counts: { train: number; val: number; test: number };
+    checksums: { train: string; val: string; test: string };
+    files: Array<{ name: string; sha256: string; verified: boolean }>;
+  };
+  /** Backend name ('wasm', 'cpu', 'node'); details in backendInfo. */
+  backend: string;
+  backendInfo: { name: string; detail: string; tfjsVersion: string };
+  packages: Record<string, string | null>;
+  environment: { node: string; platform: string; arch: string; project: string | null };
+  git: { commit: string | null; dirty: boolean | null };
+  timings: {
+    startedAt: string;
+    finishedAt: string;
+    trainSeconds: number;
+    evalSeconds: number;
+    /** Epochs that were already done (from a checkpoint) when the final session started. */
+    resumedFromEpoch: number;
+  };
+  artifacts: Record<string, string>; // file name → sha256
+}

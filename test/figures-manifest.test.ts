@@ -1,0 +1,33 @@
+import { describe, it, expect } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { recordInManifest, readManifest, gitState, type ManifestEntry } from '../src/figures/manifest';
+
+const entry = (id: string): ManifestEntry => ({
+  id, kind: 'figure', notebook: 'nb', cell: id, caption: 'c', files: [`${id}.png`], seed: 1, profile: 'smoke', protocol: 'paper',
+  gitCommit: 'x', gitDirty: false, generatedAt: new Date().toISOString(),
+});
+
+describe('figures manifest', () => {
+  it('keeps every entry when many figures are recorded at once (locked read-modify-write), sorted by id', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
+    const ids = Array.from({ length: 12 }, (_, i) => `fig-${String.fromCharCode(108 - i)}`);
+    await Promise.all(ids.map((id) => recordInManifest(dir, entry(id))));
+    const m = readManifest(dir);
+    expect(Object.keys(m.figures)).toEqual([...ids].sort());
+    await recordInManifest(dir, { ...entry(ids[0]), caption: 'new' });
+    expect(readManifest(dir).figures[ids[0]].caption).toBe('new');
+    expect(fs.readdirSync(dir)).toEqual(['manifest.json']); // no lock or temp files left
+  });
+
+  it('reports a damaged manifest with its path and the fix', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), '{oops');
+    expect(() => readManifest(dir)).toThrow(/manifest\.json is not valid JSON .*delete it/);
+  });
+
+  it('knows the git commit of the checkout', () => {
+    expect(gitState().commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+});

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildReportVariables, variableKeys, writeReportVariables } from '../src/report/variables';
+import { writeSyntheticResults } from './report-fixtures';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-vars-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('report variables (_variables.yml) from results', () => {
+  it('formats every number from the results files and the model summaries', () => {
+    const root = path.join(tmp, 'ok');
+    writeSyntheticResults(root);
+    const v = buildReportVariables(root) as Record<string, any>;
+    expect(v.cnn3.paper.test_accuracy).toBe('91.00');
+    expect(v.cnn3.official.test_accuracy).toBe('91.10');
+    expect(v.ann.paper.test_macro_f1).toBe('0.878');
+    expect(v.ann.paper.gap).toBe('5.0'); // train 0.93 − test 0.88
+    expect(v.cnn3.paper.gap).toBe('2.0');
+    expect(v.cnn2.paper.best_epoch).toBe('2');
+    expect(v.cnn2.paper.best_val_accuracy).toBe('90.20');
+    expect(v.cnn1.paper.train_minutes).toBe('11.0');
+    // CNN 1 by hand: conv 4·4·1·32+32 = 544; 25×25×32 → pool 12×12×32 = 4608 → dense 4608·128+128 = 589,952; out 128·10+10 = 1,290.
+    expect(v.cnn1.params).toBe('591,786');
+    // ANN by hand: 784·64+64 = 50,240; 64·128+128 = 8,320; 128·10+10 = 1,290.
+    expect(v.ann.params).toBe('59,850');
+    expect(v.best_paper.model).toBe('CNN 3');
+    expect(v.worst_paper.model).toBe('ANN');
+    expect(v.widest_gap_paper.model).toBe('ANN');
+    expect(v.paper_reported.cnn2_gap).toBe('6.8');
+    expect(v.vs_paper.cnn3_f1_difference).toBe('+0.005'); // 0.908 − 0.903
+    expect(v.benchmarks.below_best_official).toBe('3'); // 0.911 beats 0.835, 0.876..0.916? no (upper 0.916), 0.883, 0.897
+    expect(v.pipeline.notebooks_minutes).toBe('25.0');
+    expect(v.pipeline.peak_memory_gib).toBe('2.00');
+  });
+
+  it('fails naming every missing results file and how to make it', () => {
+    const root = path.join(tmp, 'missing');
+    writeSyntheticResults(root, { skip: 'official/cnn2' });
+    expect(() => buildReportVariables(root)).toThrow(/official\/cnn2\/metrics\.json[\s\S]*npm run main/);
+  });
+
+  it('fails naming the file and the field when a metric is absent', () => {
+    const root = path.join(tmp, 'field');
+    writeSyntheticResults(root);
+    fs.writeFileSync(path.join(root, 'paper', 'cnn1', 'metrics.json'), JSON.stringify({ train: { accuracy: 0.9 }, test: { accuracy: 0.9 } }));
+    expect(() => buildReportVariables(root)).toThrow(/paper\/cnn1\/metrics\.json: missing numeric field test\.macroF1/);
+  });
+
+  it('fails when the pipeline timings are missing', () => {
+    const root = path.join(tmp, 'timings');
+    writeSyntheticResults(root);
+    fs.rmSync(path.join(root, 'pipeline-timings.json'));
+    expect(() => buildReportVariables(root)).toThrow(/pipeline-timings\.json is missing/);
+  });
+
+  it('writes YAML that parses back to the same keys', async () => {
+    const root = path.join(tmp, 'yaml');
+    writeSyntheticResults(root);
+    const file = path.join(tmp, '_variables.yml');
+    const vars = await writeReportVariables(file, root);
+    const parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+    expect(variableKeys(parsed).sort()).toEqual(variableKeys(vars).sort());
+    expect(variableKeys(parsed)).toContain('cnn3.paper.test_accuracy');
+  });
+});
