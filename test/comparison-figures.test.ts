@@ -155,6 +155,15 @@ describe('comparison with the paper', () => {
     const annTest = pairs.find((p) => p.model === 'ann' && p.metric === 'testAccuracy')!;
     expect(annTest).toMatchObject({ paper: 0.9, approximate: true, ours: 0.88 });
     expect(pairs).toHaveLength(6); // 4 test accuracies + CNN 2 train + CNN 3 F1
+    // Grouped by model, test accuracy before train accuracy before F1.
+    expect(pairs.map((p) => `${p.model}/${p.metric}`)).toEqual([
+      'ann/testAccuracy',
+      'cnn1/testAccuracy',
+      'cnn2/testAccuracy',
+      'cnn2/trainAccuracy',
+      'cnn3/testAccuracy',
+      'cnn3/f1',
+    ]);
   });
 
   it('leaves ours empty for a model without results', () => {
@@ -212,6 +221,7 @@ describe('comparison tables', () => {
     expect(table.rows.map((r) => r[0])).toEqual(['ANN', 'CNN 1', 'CNN 2', 'CNN 3']);
     expect(table.rows[2][1]).toBe(0.905);
     expect(table.rows[2][4] as number).toBeCloseTo(0.07, 12);
+    expect(table.rows[3][6]).toBe('30.0');
     for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
   });
 

@@ -88,6 +88,15 @@ describe('executeNotebook (nbclient + tslab from the project venv)', () => {
     expect(err.message).toMatch(/cell 2\/2 \(label bad-types\) failed: 1:7 - Type 'string' is not assignable to type 'number'/);
   });
 
+  it('a failure outside any cell (here: an unknown kernel) quotes Jupyter and says how to repair the environment', async () => {
+    const input = writeNotebook('nokernel.ipynb', [{ source: 'console.log(1);' }]);
+    const err = (await executeNotebook(input, { output: path.join(tmp, 'nokernel-out.ipynb'), kernel: 'no-such-kernel' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/nokernel\.ipynb: notebook execution failed \(exit code 1\) outside any cell/);
+    expect(err.message).toMatch(/No such kernel named no-such-kernel/);
+    expect(err.message).toMatch(/bootstrap\.sh/);
+    expect(fs.existsSync(path.join(tmp, 'nokernel-out.ipynb'))).toBe(false);
+  });
+
   it('an interrupted execution stops the kernel and leaves no output', async () => {
     const pidFile = path.join(tmp, 'kernel.pid');
     const input = writeNotebook('slow.ipynb', [

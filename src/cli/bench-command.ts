@@ -2,14 +2,17 @@ import { Command } from 'commander';
 import { assertModelName, MODEL_NAMES } from '../models/architectures';
 import { initBackend } from '../tf/backend';
 import { BenchResult, DEFAULT_BENCH_OPTIONS, profileTrainingStep, runBenchmark } from '../tf/bench';
+import { writeJsonAtomic } from '../util/atomic';
 
 /**
  * `fmnist bench`: training and inference throughput of the four models on the active backend
  * (FMNIST_BACKEND picks one), plus CNN 3 with the stock wasm kernels for the speed-up ratio.
  *   fmnist bench                 readable table
  *   fmnist bench --json          one JSON object (issue 6 §1)
+ *   fmnist bench --out f.json   also write the JSON object to f.json (atomically)
  *   fmnist bench --profile cnn3  kernel time of one training step, by kernel
- * Not part of the test suite: it takes about a minute.
+ * Not part of the test suite: it takes about a minute on wasm (far longer on the pure-JS cpu
+ * backend; use --samples and --models there).
  */
 export function registerBenchCommand(program: Command): void {
   program
@@ -19,8 +22,9 @@ export function registerBenchCommand(program: Command): void {
     .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')}`, MODEL_NAMES.join(','))
     .option('--samples <n>', 'training samples timed per model (after warm-up)', String(DEFAULT_BENCH_OPTIONS.trainSamples))
     .option('--no-stock', 'skip the CNN 3 run with stock wasm kernels')
+    .option('--out <file>', 'also write the JSON result to this file')
     .option('--profile <model>', 'instead of benchmarking, print kernel times of one training step of <model>')
-    .action(async (o: { json?: boolean; models: string; samples: string; stock: boolean; profile?: string }) => {
+    .action(async (o: { json?: boolean; models: string; samples: string; stock: boolean; out?: string; profile?: string }) => {
       await initBackend({ quiet: Boolean(o.json) });
       if (o.profile !== undefined) {
         const rows = await profileTrainingStep(assertModelName(o.profile));
@@ -42,6 +46,7 @@ export function registerBenchCommand(program: Command): void {
         compareStock: o.stock && models.includes('cnn3'),
         log: o.json ? undefined : (line) => process.stderr.write(`  ${line}\n`),
       });
+      if (o.out) await writeJsonAtomic(o.out, result);
       console.log(o.json ? JSON.stringify(result) : formatBench(result));
     });
 }

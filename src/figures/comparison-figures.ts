@@ -251,7 +251,10 @@ export function paperComparisonRows(rows: readonly ComparisonRow[], paper: reado
     return metric === 'testAccuracy' ? r.testAccuracy : metric === 'trainAccuracy' ? r.trainAccuracy : r.macroF1;
   };
   // Grouped by model in the paper's order, then test accuracy, train accuracy, F1.
-  const rank = (p: PaperFigure) => [MODEL_ORDER.indexOf(p.model) >>> 0, METRIC_ORDER.indexOf(p.metric)];
+  const rank = (p: PaperFigure) => {
+    const m = MODEL_ORDER.indexOf(p.model);
+    return [m < 0 ? MODEL_ORDER.length : m, METRIC_ORDER.indexOf(p.metric)];
+  };
   return paper
     .filter((p) => !(p.approximate && exact.has(`${p.model}/${p.metric}`)))
     .sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1])

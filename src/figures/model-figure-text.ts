@@ -95,7 +95,7 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   paper: {
     id: 'fig-comparison-paper',
     caption:
-      'Our results next to the numbers the paper reports: test accuracy of every model (the paper gives about 90% for all; exactly 90.6% for CNN 2), CNN 2 training accuracy, and CNN 3 F1 (compared with our macro F1). Hatched bars are the paper's approximate values.',
+      "Our results next to the numbers the paper reports: test accuracy of every model (the paper gives about 90% for all; exactly 90.6% for CNN 2), CNN 2 training accuracy, and CNN 3 F1 (compared with our macro F1). Hatched bars are the paper's approximate values.",
     alt: "Paired bar chart: for each number the paper reports (test accuracy of each model, CNN 2 train accuracy, CNN 3 F1), the paper's value and ours.",
   },
   benchmarks: {

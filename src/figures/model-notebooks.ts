@@ -214,7 +214,7 @@ how our numbers compare with those the paper reports and with published Fashion-
 ${SETTINGS_MD}`);
   c.code(`
 import {
-  setNotebook, setProvenance, showFigure, showTable, initBackend, MODEL_NAMES, trainAndEvaluate, resultsProvenance,
+  setNotebook, setProvenance, showFigure, showTable, initBackend, MODEL_NAMES, trainAndEvaluate, epochLineProgress, resultsProvenance,
   runData, loadTrainedModel, predict, type ModelReport,
   comparisonRows, comparisonTable, comparisonTableFigure, f1AcrossModelsFigure, selectMisclassified,
   misclassifiedGalleryFigure, paperComparisonTable, paperComparisonFigure, benchmarkComparisonFigure,
@@ -232,6 +232,7 @@ const reports: ModelReport[] = [];
 for (const model of MODEL_NAMES) {
   reports.push(await trainAndEvaluate({
     model, profile: settings.profile, protocol: settings.protocol, seed: settings.seed,
+    progress: epochLineProgress((line) => console.log(line)),
     log: (message) => console.log(message),
   }));
 }

@@ -132,7 +132,9 @@ export async function executeNotebook(input: string, options: ExecuteOptions = {
         : `cell ${failure.index + 1}/${cellCount}${failure.label ? ` (label ${failure.label})` : ''}`;
     const head = headline(errorText);
     // The excerpt gives the context (stack, further diagnostics) without repeating the headline.
-    const rest = errorText.split('\n').filter((l, i, all) => !(l.trim() === head && all.findIndex((x) => x.trim() === head) === i)).join('\n').trim();
+    const lines = errorText.split('\n');
+    const headAt = lines.findIndex((l) => l.trim() === head);
+    const rest = lines.filter((_, i) => i !== headAt).join('\n').trim();
     throw new NotebookExecutionError(
       `${shown}: ${where} failed: ${head}${rest ? `\n${excerpt(rest)}` : ''}`,
       notebook,
@@ -143,7 +145,7 @@ export async function executeNotebook(input: string, options: ExecuteOptions = {
   }
   if (exitCode !== 0 || !done) {
     throw new Error(
-      `${shown}: notebook execution failed (exit code ${exitCode}) outside any cell. Jupyter said:\n${excerpt(stripAnsi(stderr).trim()) || '(nothing)'}\n` +
+      `${shown}: notebook execution failed (exit code ${exitCode}) outside any cell. Jupyter said:\n${excerpt(stripAnsi(stderr).trim(), 'end') || '(nothing)'}\n` +
         'Check that `bash scripts/jupyter.sh kernelspec list` shows tslab; `bash scripts/bootstrap.sh` repairs the environment.',
     );
   }
@@ -260,7 +262,10 @@ function headline(text: string): string {
   );
 }
 
-function excerpt(text: string): string {
+/** The first (or, for a Python traceback, the last) EXCERPT_LINES lines. */
+function excerpt(text: string, keep: 'start' | 'end' = 'start'): string {
   const lines = text.split('\n');
-  return lines.slice(0, EXCERPT_LINES).join('\n') + (lines.length > EXCERPT_LINES ? `\n... (${lines.length - EXCERPT_LINES} more lines)` : '');
+  if (lines.length <= EXCERPT_LINES) return text;
+  const omitted = `... (${lines.length - EXCERPT_LINES} more lines)`;
+  return keep === 'start' ? [...lines.slice(0, EXCERPT_LINES), omitted].join('\n') : [omitted, ...lines.slice(-EXCERPT_LINES)].join('\n');
 }

@@ -32,7 +32,7 @@ export function quartoMissingMessage(reason: string): string {
     `The notebooks were executed, but the report was not rendered: ${reason}.`,
     'The final HTML and PDF report needs Quarto 1.4 or newer: https://quarto.org/docs/get-started/',
     'For the PDF, also run `quarto install tinytex` once (a small LaTeX distribution).',
-    'Then rerun `npm run main` (already executed notebooks are reused from the cache), or render only with',
+    'Then rerun `npm run main` (trained models are reused from the cache), or render the executed notebooks with',
     '`node bin/fmnist.js main --skip-notebooks`.',
   ].join('\n');
 }

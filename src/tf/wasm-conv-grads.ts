@@ -113,11 +113,11 @@ export function conv2DBackpropInputViaConv(args: KernelArgs): tf.TensorInfo | un
 }
 
 /**
- * Filter gradient as one matrix product on XNNPACK's fast path: dW [kh·kw·C, O] = Pᵀ × dy,
- * where Pᵀ [kh·kw·C, N·oh·ow] (the transposed im2col of x) is written straight into the wasm
- * heap in that layout, and dy [N·oh·ow, O] is used as is (a reshape, no copy). This avoids the
- * transposes of x, dy and the result that the convolution form needs.
- * `matMul` must be a BatchMatMul kernel that is fast for untransposed operands.
+ * Filter gradient as one matrix product on XNNPACK's fast path, for inputs with few channels:
+ * dWᵀ [O, kh·kw·C] = dyᵀ [O, N·oh·ow] × P [N·oh·ow, kh·kw·C], where P is the im2col matrix of x,
+ * written straight into the wasm heap. XNNPACK packs its right operand on every call, so the
+ * small P (kh·kw·C columns) is the right one rather than dy (O columns, 32 for CNN 3's first
+ * layer, whose P has only 9). `matMul` must be a BatchMatMul kernel that is fast untransposed.
  */
 export function conv2DBackpropFilterIm2col(args: KernelArgs, matMul: tf.KernelFunc): tf.TensorInfo {
   const backend = args.backend as unknown as BackendWasm;
@@ -134,29 +134,24 @@ export function conv2DBackpropFilterIm2col(args: KernelArgs, matMul: tf.KernelFu
   const M = N * oh * ow;
   const KK = kh * kw * C;
   return guarded(backend, (s) => {
-    const pT = backend.makeOutput([KK, M], 'float32');
-    s.adopt(pT);
+    const patches = backend.makeOutput([M, KK], 'float32');
+    s.adopt(patches);
+    // Views after the allocation (heap growth detaches older views).
     const xv = backend.typedArrayFromHeap(x) as Float32Array;
-    const pv = backend.typedArrayFromHeap(pT) as Float32Array;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const rowBase = (i * kw + j) * C; // first row of Pᵀ for this filter tap
-        for (let n = 0; n < N; n++) {
-          for (let p = 0; p < oh; p++) {
+    const pv = backend.typedArrayFromHeap(patches) as Float32Array;
+    let dst = 0;
+    for (let n = 0; n < N; n++) {
+      for (let p = 0; p < oh; p++) {
+        for (let q = 0; q < ow; q++) {
+          for (let i = 0; i < kh; i++) {
             const xr = p * sh + i - top;
-            const col0 = (n * oh + p) * ow;
-            if (xr < 0 || xr >= H) {
-              for (let c = 0; c < C; c++) pv.fill(0, (rowBase + c) * M + col0, (rowBase + c) * M + col0 + ow);
-              continue;
-            }
-            for (let q = 0; q < ow; q++) {
+            for (let j = 0; j < kw; j++) {
               const xc = q * sw + j - left;
-              const col = col0 + q;
-              if (xc < 0 || xc >= W) {
-                for (let c = 0; c < C; c++) pv[(rowBase + c) * M + col] = 0;
+              if (xr < 0 || xr >= H || xc < 0 || xc >= W) {
+                for (let c = 0; c < C; c++) pv[dst++] = 0;
               } else {
                 const src = ((n * H + xr) * W + xc) * C;
-                for (let c = 0; c < C; c++) pv[(rowBase + c) * M + col] = xv[src + c];
+                for (let c = 0; c < C; c++) pv[dst++] = xv[src + c];
               }
             }
           }
@@ -164,7 +159,9 @@ export function conv2DBackpropFilterIm2col(args: KernelArgs, matMul: tf.KernelFu
       }
     }
     const dy2 = s.run('Reshape', { x: dy }, { shape: [M, O] });
-    const dw = s.call(matMul, { a: pT, b: dy2 }, { transposeA: false, transposeB: false });
+    const dyT = s.run('Transpose', { x: dy2 }, { perm: [1, 0] });
+    const dwT = s.call(matMul, { a: dyT, b: patches }, { transposeA: false, transposeB: false }); // [O, KK]
+    const dw = s.run('Transpose', { x: dwT }, { perm: [1, 0] });
     return s.run('Reshape', { x: dw }, { shape: [kh, kw, C, O] });
   });
 }

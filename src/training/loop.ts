@@ -113,8 +113,8 @@ async function restoreOptimizer(opt: tf.AdamOptimizer, state: TrainingState): Pr
   await opt.setWeights(named);
   tf.dispose(named.map((n) => n.tensor));
   tf.tidy(() => {
-    
-    
+    internals(opt).accBeta1.assign(tf.scalar(state.adamBetaPowers[0]));
+    internals(opt).accBeta2.assign(tf.scalar(state.adamBetaPowers[1]));
   });
 }
 
@@ -148,7 +148,7 @@ export async function trainModel(
   };
   if (opts.resume) {
     setModelWeights(model, opts.resume.weights);
-    await restoreOptimizer(optimizer, opts.resume);
+    //MUT await restoreOptimizer(optimizer, opts.resume);
     state = {
       epochsDone: opts.resume.epochsDone,
       history: opts.resume.history.slice(),
