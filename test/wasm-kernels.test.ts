@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, silenceCpuBanner } from '../src/tf/backend';
 import { setWasmKernelMode } from '../src/tf/wasm-kernels';
+import { buildModel, MODEL_NAMES } from '../src/models/architectures';
 
 /**
  * Each wasm training kernel we register is compared with the CPU backend's kernel on the same
@@ -222,6 +223,41 @@ describe('wasm training kernels match the CPU backend', () => {
       // Chained float32 kernels: allow 1e-4 of the gradient's scale (errors of a wrong kernel are O(scale)).
       expect(worst).toBeLessThanOrEqual(1e-4 * scale);
       expect(scale).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(MODEL_NAMES.map((m) => [m]))('%s: gradients of every weight match CPU (the paper\'s architecture, batch 4)', (name) => {
+    setWasmKernelMode({ fast: true });
+    const xs = input([4, 28, 28, 1], 31);
+    const xVals = xs.values.map((v) => (v + 1) / 2); // pixels in [0, 1]
+    const labels = [0, 3, 6, 9];
+    const model = buildModel(name, 3);
+    const grads = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(xVals, [4, 28, 28, 1]);
+        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+        const { grads: g } = tf.variableGrads(() => {
+          const probs = model.apply(x, { training: false }) as tf.Tensor;
+          return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar;
+        });
+        return Object.fromEntries(Object.entries(g).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+      });
+    };
+    const got = grads('wasm');
+    const ref = grads('cpu');
+    tf.setBackend('wasm');
+    model.dispose();
+    expect(Object.keys(got).sort()).toEqual(Object.keys(ref).sort());
+    for (const k of Object.keys(ref)) {
+      let scale = 0;
+      let worst = 0;
+      for (let j = 0; j < ref[k].length; j++) {
+        scale = Math.max(scale, Math.abs(ref[k][j]));
+        worst = Math.max(worst, Math.abs(got[k][j] - ref[k][j]));
+      }
+      // Chained float32 kernels summing up to ~10⁴ terms: 1e-4 of the gradient's scale (a wrong kernel is off by O(scale)).
+      expect(worst, k).toBeLessThanOrEqual(1e-4 * scale);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/tf/backend';
+import { setWasmKernelMode } from '../src/tf/wasm-kernels';
 
 /**
  * End-to-end training on wasm: small versions of the paper's models (same layer types:
@@ -81,7 +82,8 @@ describe('training on wasm (FMNIST_BACKEND=wasm)', () => {
     });
   }
 
-  it('repeated training steps leak no tensors (cnn3-like model)', async () => {
+  it.each([true, false])('repeated training steps leak no tensors (cnn3-like model, fast kernels: %s)', async (fast) => {
+    setWasmKernelMode({ fast });
     const model = smallModel('cnn3');
     const { xs, ys } = syntheticBatch(32, 11);
     // The first steps create the optimiser's slot variables; count after those.
@@ -99,5 +101,6 @@ describe('training on wasm (FMNIST_BACKEND=wasm)', () => {
     xs.dispose();
     ys.dispose();
     model.dispose();
+    setWasmKernelMode({ fast: true });
   });
 });

@@ -43,7 +43,6 @@ export function comparisonRows(reports: readonly ComparisonReportLike[]): Compar
   }));
 }
 
-// One colour per model, the same in every comparison figure.
 /** The comparison as a text/HTML table (`tbl-comparison`): the numbers behind fig-comparison-table. */
 export function comparisonTable(rows: readonly ComparisonRow[]): TableSpec {
   return {
@@ -53,6 +52,7 @@ export function comparisonTable(rows: readonly ComparisonRow[]): TableSpec {
   };
 }
 
+// One colour per model, the same in every comparison figure.
 const MODEL_COLOURS: Record<string, string> = { ann: '#7f7f7f', cnn1: '#1f77b4', cnn2: '#ff7f0e', cnn3: '#2ca02c' };
 const colourOf = (model: string, i: number) => MODEL_COLOURS[model] ?? ['#9467bd', '#8c564b', '#e377c2'][i % 3];
 

@@ -79,7 +79,7 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
       return { name, tfjsVersion: tf.version.tfjs, detail: `${why}${detail ? `; ${detail}` : ''}` };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      if (forced) throw new Error(unavailableMessage(name, reason));
+      if (forced) throw new Error(unavailableMessage(opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND', name, reason));
       failures.push(`${name} unavailable (${firstLine(reason)})`);
     }
   }
@@ -124,7 +124,7 @@ async function setBackendOrThrow(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
-function unavailableMessage(name: BackendName, reason: string): string {
+function unavailableMessage(source: string, name: BackendName, reason: string): string {
   const fix: Record<BackendName, string> = {
     node:
       'install it with `npm install @tensorflow/tfjs-node@4.22.0` (needs internet to download libtensorflow), ' +
@@ -132,7 +132,7 @@ function unavailableMessage(name: BackendName, reason: string): string {
     wasm: 'reinstall dependencies with `npm ci` (package @tensorflow/tfjs-backend-wasm), or set FMNIST_BACKEND=cpu',
     cpu: 'reinstall dependencies with `npm ci` (package @tensorflow/tfjs)',
   };
-  return `FMNIST_BACKEND=${name} but the ${name} backend is unavailable: ${firstLine(reason)}. Fix: ${fix[name]}`;
+  return `${source}=${name} but the ${name} backend is unavailable: ${firstLine(reason)}. Fix: ${fix[name]}`;
 }
 
 function firstLine(s: string): string {

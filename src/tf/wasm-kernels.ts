@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterIm2col, conv2DBackpropFilterViaConv, conv2DBackpropInputViaConv } from './wasm-conv-grads';
 import { maxPoolGradFast } from './wasm-pool-grads';
 import { batchMatMulFast } from './wasm-matmul';
@@ -10,14 +9,24 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 /**
  * Training kernels for the wasm backend.
  *
- * - Conv2DBackpropFilter: missing from @tensorflow/tfjs-backend-wasm, so conv training fails
- *   without it. Always registered (it is the only kernel in "stock" mode).
- * - Conv2DBackpropInput, MaxPoolGrad: the stock kernels are plain loops; the fast versions
- *   reuse XNNPACK's forward convolution or one pass over the pooling windows.
+ * Added (missing from @tensorflow/tfjs-backend-wasm, so conv training fails without it):
+ * - Conv2DBackpropFilter: "stock" mode uses the straightforward form (a conv2d over the
+ *   transposed input and output gradient, stride as dilation); fast mode uses im2col + one
+ *   XNNPACK matrix product for inputs with few channels (the first layer).
+ *
+ * Replaced in fast mode (the stock kernels are plain loops or take slow paths):
+ * - Conv2DBackpropInput: a forward convolution of the zero-stuffed output gradient with the
+ *   flipped, transposed filter.
+ * - MaxPoolGrad: one pass over the windows using the forward output (the stock kernel is also
+ *   wrong on multi-channel inputs; see wasm-pool-grads.ts).
+ * - BatchMatMul with transposed operands (dense-layer gradients): transpose, then XNNPACK.
+ * - Sum over leading axes (bias gradients): one pass, float64 accumulation.
+ * - Identity: shares the input buffer instead of copying it.
  *
  * Each replaced kernel is registered once as a dispatcher that calls either the fast version
- * or the saved stock one, so `setWasmKernelMode` can switch between them in one process
- * (the benchmark measures both in the same run).
+ * or the saved stock one, so `setWasmKernelMode` switches between them in one process (the
+ * benchmark measures both in the same run). Fast versions return undefined for cases they do
+ * not cover, and the stock kernel runs instead.
  */
 export interface WasmKernelOptions {
   /** true: replace the slow stock gradient kernels too; false: stock kernels + filter gradient. */
