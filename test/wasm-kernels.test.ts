@@ -234,15 +234,19 @@ describe('wasm training kernels match the CPU backend', () => {
     const model = buildModel(name, 3);
     const grads = (backend: string) => {
       tf.setBackend(backend);
-      return tf.tidy(() => {
+      const named = tf.tidy(() => {
         const x = tf.tensor4d(xVals, [4, 28, 28, 1]);
         const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
         const { grads: g } = tf.variableGrads(() => {
           const probs = model.apply(x, { training: false }) as tf.Tensor;
           return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar;
         });
-        return Object.fromEntries(Object.entries(g).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+        return g;
       });
+      // Read outside tidy: tidy walks returned arrays element by element looking for tensors.
+      const values = Object.fromEntries(Object.entries(named).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+      tf.dispose(Object.values(named));
+      return values;
     };
     const got = grads('wasm');
     const ref = grads('cpu');
