@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/tf/backend';
 import { loadFixture } from '../src/data/load';
@@ -14,7 +15,9 @@ beforeAll(async () => {
   data = await prepareRunData('paper', 42, null, await loadFixture()); // 240 / 80 / 80 images
 });
 
-const flat = (m: tf.LayersModel) => modelWeights(m).map((w) => Array.from(w.data));
+// Weights compared by digest: a failing toEqual on 200k floats would take minutes to diff.
+const flat = (m: tf.LayersModel) =>
+  modelWeights(m).map((w) => `${w.name}:${createHash('sha256').update(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength)).digest('hex')}`);
 const withoutSeconds = (h: EpochRecord[]) => h.map(({ seconds: _s, ...rest }) => rest);
 
 async function train(name: ModelName, seed: number, config: TrainingConfig, extra: Partial<Parameters<typeof trainModel>[3]> = {}) {
@@ -87,6 +90,9 @@ describe('seeded streams and the schedule', () => {
   it('the paper profile decays the learning rate along a cosine; smoke keeps it constant', () => {
     const paper = trainingConfig('paper');
     expect(paper.epochs).toBe(10);
+    expect(trainingConfig('paper', { model: 'cnn1' }).epochs).toBe(10);
+    expect(trainingConfig('paper', { model: 'cnn3' }).epochs).toBe(15);
+    expect(trainingConfig('paper', { model: 'cnn3', epochs: 2 }).epochs).toBe(2);
     expect(paper.batchSize).toBe(64);
     expect(learningRateAt(paper, 0)).toBeCloseTo(1e-3, 12);
     expect(learningRateAt(paper, 5)).toBeCloseTo(0.5e-3, 12); // cos(π/2) = 0
@@ -94,5 +100,20 @@ describe('seeded streams and the schedule', () => {
     expect(learningRateAt(trainingConfig('smoke', { epochs: 4 }), 3)).toBe(1e-3);
     expect(() => trainingConfig('paper', { epochs: 0 })).toThrow(/positive integer/);
     expect(() => trainingConfig('fast' as never)).toThrow(/smoke, paper/);
+  });
+});
+
+describe('on the cpu backend too', () => {
+  it('ann: same seed → identical weights (cnn3 is too slow on cpu for a unit test)', async () => {
+    await tf.setBackend('cpu');
+    try {
+      const config = trainingConfig('smoke', { epochs: 2 });
+      const a = await train('ann', 11, config);
+      const b = await train('ann', 11, config);
+      expect(b.weights).toEqual(a.weights);
+      expect(withoutSeconds(b.result.history)).toEqual(withoutSeconds(a.result.history));
+    } finally {
+      await tf.setBackend('wasm');
+    }
   });
 });

@@ -34,7 +34,7 @@ export interface RunVariant {
  */
 export function artifactDir(v: RunVariant, root: string = resultsDir()): string {
   const seed = v.seed ?? DEFAULT_SEED;
-  const epochOverride = v.epochs !== undefined && v.epochs !== defaultEpochs(v.profile) ? `-e${v.epochs}` : '';
+  const epochOverride = v.epochs !== undefined && v.epochs !== defaultEpochs(v.profile, v.model) ? `-e${v.epochs}` : '';
   const seedPart = seed !== DEFAULT_SEED ? `-seed${seed}` : '';
   const variant = `${v.profile}${epochOverride}${seedPart}`;
   const parts = variant === 'paper' ? [v.protocol, v.model] : [variant, v.protocol, v.model];

@@ -148,7 +148,7 @@ export async function trainModel(
   };
   if (opts.resume) {
     setModelWeights(model, opts.resume.weights);
-    //MUT await restoreOptimizer(optimizer, opts.resume);
+    await restoreOptimizer(optimizer, opts.resume);
     state = {
       epochsDone: opts.resume.epochsDone,
       history: opts.resume.history.slice(),

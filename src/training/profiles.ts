@@ -1,4 +1,5 @@
 import { MODEL_CHOICES } from '../models/choices';
+import type { ModelName } from '../models/architectures';
 
 /**
  * Named training profiles: the ONE place batch size, epochs and data size are decided.
@@ -31,6 +32,8 @@ export interface TrainingConfig {
 
 interface ProfileDefinition extends Omit<TrainingConfig, 'profile' | 'optimizer'> {
   description: string;
+  /** Models that train for a different number of epochs than `epochs`. */
+  epochsByModel?: Partial<Record<ModelName, number>>;
 }
 
 const PROFILES: Record<ProfileName, ProfileDefinition> = {
@@ -45,8 +48,9 @@ const PROFILES: Record<ProfileName, ProfileDefinition> = {
   },
   paper: {
     description:
-      'the full split, 10 epochs of batch 64 — `model.fit(X_train, y_train, epochs=10, batch_size=64, validation_data=(X_val, y_val))`',
+      'the full split, batch 64, 10 epochs (15 for CNN 3) — `model.fit(X_train, y_train, epochs=10, batch_size=64, validation_data=(X_val, y_val))`',
     epochs: 10,
+    epochsByModel: { cnn3: 15 },
     batchSize: 64,
     evalBatchSize: 1000,
     lrSchedule: 'cosine',
@@ -59,15 +63,17 @@ const PROFILES: Record<ProfileName, ProfileDefinition> = {
  * Why the paper profile looks like this (cited by the report):
  * - 10 epochs: the paper does not state its epochs; 10 is the value a Keras user types, and it is
  *   consistent with the paper's CNN 2 reaching 97.4% training accuracy (that model family passes
- *   97% train around epoch 10). It also keeps the full run (4 models × 2 protocols) inside the
- *   ~30–40 min budget on 2 cores with wasm.
+ *   97% train around epoch 10).
+ * - 15 epochs for CNN 3: dropout slows its convergence, and it carries the tightest accuracy floor
+ *   (0.915). One full-data epoch of CNN 3 takes about 54 s on wasm here (train + validation), so the
+ *   whole run (4 models × 2 protocols) still fits the ~30–40 min budget on 2 cores.
  * - Batch 64: the speed work (issue 6) measures and tunes the kernels at this batch size.
  * - Cosine learning-rate decay from Adam's 1e-3 to ~0 over the epochs, and restoring the weights
  *   of the best validation-accuracy epoch (Keras' restore_best_weights): "training them well"
  *   without touching the architectures, to clear the accuracy floors within 10 epochs.
  */
 export const PAPER_PROFILE_NOTE =
-  'Paper profile: 10 epochs, batch 64, Adam (lr 1e-3, cosine-decayed per epoch), weights of the best validation-accuracy epoch restored.';
+  'Paper profile: 10 epochs (15 for CNN 3), batch 64, Adam (lr 1e-3, cosine-decayed per epoch), weights of the best validation-accuracy epoch restored.';
 
 export function isProfileName(value: unknown): value is ProfileName {
   return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
@@ -82,18 +88,22 @@ export function profileDescription(profile: ProfileName): string {
   return PROFILES[assertProfileName(profile)].description;
 }
 
-/** The full training configuration of a profile, with an optional epochs override (part of the cache key). */
-export function trainingConfig(profile: ProfileName, overrides: { epochs?: number } = {}): TrainingConfig {
+/**
+ * The full training configuration of a profile for one model (epochs may differ per model), with
+ * an optional epochs override (part of the cache key). Without `model`, the profile's base epochs.
+ */
+export function trainingConfig(profile: ProfileName, overrides: { epochs?: number; model?: ModelName } = {}): TrainingConfig {
   const def = PROFILES[assertProfileName(profile)];
-  const epochs = overrides.epochs ?? def.epochs;
+  const epochs = overrides.epochs ?? defaultEpochs(profile, overrides.model);
   if (!Number.isSafeInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${overrides.epochs}`);
-  const { description: _description, ...rest } = def;
+  const { description: _description, epochsByModel: _byModel, ...rest } = def;
   return { profile, ...rest, epochs, optimizer: { ...MODEL_CHOICES.optimizer } };
 }
 
-/** The default epochs of a profile (an override equal to it is no override). */
-export function defaultEpochs(profile: ProfileName): number {
-  return PROFILES[assertProfileName(profile)].epochs;
+/** The default epochs of a profile for a model (an override equal to it is no override). */
+export function defaultEpochs(profile: ProfileName, model?: ModelName): number {
+  const def = PROFILES[assertProfileName(profile)];
+  return (model && def.epochsByModel?.[model]) || def.epochs;
 }
 
 /** Learning rate used during `epoch` (0-based): per-epoch cosine decay, or constant. */

@@ -54,8 +54,9 @@ function resolve(opts: { model: string; profile?: string; protocol?: string; see
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!isValidSeed(seed)) throw new Error(`seed must be a non-negative integer, got ${opts.seed}`);
   const profile = assertProfileName(opts.profile ?? 'paper');
-  const epochs = opts.epochs !== undefined && opts.epochs !== defaultEpochs(profile) ? opts.epochs : undefined;
-  return { model: assertModelName(opts.model), profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, epochs };
+  const model = assertModelName(opts.model);
+  const epochs = opts.epochs !== undefined && opts.epochs !== defaultEpochs(profile, model) ? opts.epochs : undefined;
+  return { model, profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, epochs };
 }
 
 async function ensureBackend(): Promise<{ name: string; detail: string; tfjsVersion: string }> {
@@ -94,7 +95,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const log = opts.log ?? ((m: string) => console.error(m));
   const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
   const backend = await ensureBackend();
-  const config = trainingConfig(r.profile, { epochs: r.epochs });
+  const config = trainingConfig(r.profile, { epochs: r.epochs, model: r.model });
   const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
   const model = buildModel(r.model, r.seed);
   try {

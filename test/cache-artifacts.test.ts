@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '../src/tf/backend';
+import { loadFixture } from '../src/data/load';
+import type { FashionMnist } from '../src/data/types';
+import { artifactDir } from '../src/results/layout';
+import { evaluateSaved, loadReport, loadTrainedModel, predict, runData, trainAndEvaluate } from '../src/training/run';
+import { accuracy } from '../src/evaluation/metrics';
+
+let root: string;
+let dataset: FashionMnist;
+const quiet = { progress: 'silent' as const, log: () => {} };
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  dataset = await loadFixture();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-cache-'));
+  process.env.FMNIST_RESULTS_DIR = root;
+});
+afterAll(() => {
+  delete process.env.FMNIST_RESULTS_DIR;
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const read = (file: string) => fs.readFileSync(file);
+
+describe('artifact folders', () => {
+  it('keep the committed paper results apart from every other variant', () => {
+    expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'cnn1' }, '/r')).toBe('/r/paper/cnn1');
+    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn3', seed: 42, epochs: 15 }, '/r')).toBe('/r/official/cnn3');
+    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn1', epochs: 10 }, '/r')).toBe('/r/official/cnn1');
+    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn3', epochs: 10 }, '/r')).toBe('/r/paper-e10/official/cnn3');
+    expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann' }, '/r')).toBe('/r/smoke/paper/ann');
+    expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann', epochs: 3 }, '/r')).toBe('/r/smoke-e3/paper/ann');
+    expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'ann', seed: 7 }, '/r')).toBe('/r/paper-seed7/paper/ann');
+  });
+});
+
+describe('train → save → cache hit → force', () => {
+  const opts = { model: 'ann' as const, profile: 'smoke' as const, protocol: 'paper' as const, epochs: 2, dataset, ...quiet };
+
+  it('trains, writes every artifact with provenance, then loads the same result from the cache', async () => {
+    const first = await trainAndEvaluate({ ...opts, dataset });
+    expect(first.cached).toBe(false);
+    const dir = path.join(root, 'smoke-e2', 'paper', 'ann');
+    expect(first.dir).toBe(dir);
+    for (const f of ['model.json', 'weights.bin', 'history.json', 'metrics.json', 'run.json']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'checkpoint'))).toBe(false); // removed once the run is complete
+    expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
+
+    // The issue 3 §5 shape.
+    for (const k of ['model', 'profile', 'protocol', 'seed', 'backend', 'params', 'epochs', 'cached', 'trainSeconds', 'history', 'train', 'test']) expect(first).toHaveProperty(k);
+    expect(first.params).toBe(59850);
+    expect(first.history).toHaveLength(2);
+    expect(first.test.perClass).toHaveLength(10);
+    expect(first.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(first.test.count);
+    expect(first.trainTestGap).toBeCloseTo(first.train.accuracy - first.test.accuracy, 12);
+
+    const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ profile: 'smoke', protocol: 'paper', seed: 42, backend: 'wasm', cacheKey: first.cacheKey });
+    expect(run.data.checksums.train).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.packages['@tensorflow/tfjs']).toBe('4.22.0');
+    expect(run.environment.node).toBe(process.version);
+    expect(run.git).toHaveProperty('commit');
+    expect(run.git).toHaveProperty('dirty');
+    expect(JSON.stringify(run)).not.toContain(os.hostname());
+
+    const second = await trainAndEvaluate({ ...opts, dataset });
+    expect(second.cached).toBe(true);
+    expect(second.cacheKey).toBe(first.cacheKey);
+    expect(second.test).toEqual(first.test);
+    expect(await loadReport('paper', 'ann', 'smoke', { epochs: 2 })).toEqual(second);
+  });
+
+  it('--force retrains and, being deterministic, reproduces the same weights and metrics', async () => {
+    const dir = path.join(root, 'smoke-e2', 'paper', 'ann');
+    const weightsBefore = read(path.join(dir, 'weights.bin'));
+    const metricsBefore = read(path.join(dir, 'metrics.json'));
+    const forced = await trainAndEvaluate({ ...opts, dataset, force: true });
+    expect(forced.cached).toBe(false);
+    expect(read(path.join(dir, 'weights.bin')).equals(weightsBefore)).toBe(true);
+    expect(read(path.join(dir, 'metrics.json')).equals(metricsBefore)).toBe(true);
+  });
+
+  it('a changed setting is a different key (and folder); a damaged artifact is not trusted', async () => {
+    const three = await trainAndEvaluate({ ...opts, dataset, epochs: 3 });
+    expect(three.cached).toBe(false);
+    expect(three.dir).toBe(path.join(root, 'smoke-e3', 'paper', 'ann'));
+    const base = await loadReport('paper', 'ann', 'smoke', { epochs: 2 });
+    expect(three.cacheKey).not.toBe(base.cacheKey);
+    const otherSeed = await trainAndEvaluate({ ...opts, dataset, seed: 3 });
+    expect(otherSeed.cached).toBe(false);
+    expect(otherSeed.cacheKey).not.toBe(base.cacheKey);
+
+    // Flip one byte of the saved weights: the checksum in run.json no longer matches → retrain.
+    const weights = path.join(base.dir, 'weights.bin');
+    const buf = read(weights);
+    buf[100] ^= 0xff;
+    fs.writeFileSync(weights, buf);
+    const again = await trainAndEvaluate({ ...opts, dataset });
+    expect(again.cached).toBe(false);
+    expect(again.test).toEqual(base.test);
+  });
+
+  it('evaluate, loadTrainedModel and predict reproduce the saved test scores', async () => {
+    const saved = await loadReport('paper', 'ann', 'smoke', { epochs: 2 });
+    const evaluated = await evaluateSaved({ model: 'ann', protocol: 'paper', profile: 'smoke', epochs: 2, dataset });
+    expect(evaluated.test).toEqual(saved.test);
+    const model = await loadTrainedModel('paper', 'ann', 'smoke', { epochs: 2 });
+    const data = await runData('paper', 'smoke', 42, dataset);
+    const { predicted, probabilities } = await predict(model, data.test);
+    expect(probabilities.length).toBe(data.test.count * 10);
+    expect(accuracy(data.test.labels, predicted)).toBe(saved.test.accuracy);
+    model.dispose();
+  });
+
+  it('asking for a result that was never trained says how to make it', async () => {
+    await expect(loadReport('official', 'cnn3', 'smoke')).rejects.toThrow(/fmnist train cnn3 --protocol official --profile smoke/);
+    await expect(loadReport('paper', 'cnn9' as never)).rejects.toThrow(/ann, cnn1, cnn2, cnn3/);
+  });
+});
