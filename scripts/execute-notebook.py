@@ -44,6 +44,18 @@ def error_outputs(cell):
     return "\n".join(t for t in texts if t)
 
 
+class StreamingClient(NotebookClient):
+    """Passes the kernel's stdout on as it arrives, so a training cell that runs for minutes
+    shows its per-epoch lines in the main job's log instead of going silent."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") == "stream" and msg.get("content", {}).get("name") == "stdout":
+            for line in msg["content"].get("text", "").splitlines():
+                if line.strip():
+                    emit("output", index=cell_index, text=line)
+        return super().output(outs, msg, display_id, cell_index)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("input")
@@ -74,7 +86,7 @@ def main():
             emit("cell_done", index=cell_index, label=cell_label(cell),
                  seconds=round(time.monotonic() - started.get(cell_index, time.monotonic()), 3))
 
-    client = NotebookClient(
+    client = StreamingClient(
         nb,
         kernel_name=args.kernel,
         timeout=None if args.timeout <= 0 else args.timeout,

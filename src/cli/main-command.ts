@@ -80,7 +80,7 @@ async function runMain(opts: MainOptions): Promise<void> {
 
   try {
     if (!opts.skipNotebooks) {
-      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter() }));
+      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
       console.error(`[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time, profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`);
       await timer.time('notebooks', () =>
         executeNotebooks(jobs, {

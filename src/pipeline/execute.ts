@@ -7,6 +7,7 @@ import { readNotebook } from './notebook-file';
 export type CellProgress =
   | { kind: 'cell_start'; notebook: string; index: number; label?: string; codeCell: number; codeCells: number }
   | { kind: 'cell_done'; notebook: string; index: number; label?: string; seconds: number }
+  | { kind: 'output'; notebook: string; index: number; text: string }
   | { kind: 'notebook_done'; notebook: string; seconds: number };
 
 export interface ExecuteOptions {
@@ -99,6 +100,8 @@ export async function executeNotebook(input: string, options: ExecuteOptions = {
         options.onProgress?.({ kind: 'cell_start', notebook: shown, index: ev.index as number, label, codeCell: ev.code_cell as number, codeCells: ev.code_cells as number });
       } else if (ev.event === 'cell_done') {
         options.onProgress?.({ kind: 'cell_done', notebook: shown, index: ev.index as number, label, seconds: ev.seconds as number });
+      } else if (ev.event === 'output') {
+        options.onProgress?.({ kind: 'output', notebook: shown, index: ev.index as number, text: String(ev.text ?? '') });
       } else if (ev.event === 'cell_error') {
         failure = { index: (ev.index as number | null) ?? null, label, error: String(ev.error ?? '') };
       } else if (ev.event === 'notebook_done') {
@@ -226,11 +229,16 @@ export async function executeNotebooks(
   return results as NotebookRun[];
 }
 
-/** A one-line progress printer for long runs: `[04-cnn1] cell 3/12 fig-cnn1-history done in 12.3 s`. */
-export function progressPrinter(write: (line: string) => void = (l) => process.stderr.write(l + '\n')): (e: CellProgress) => void {
+/**
+ * A one-line progress printer for long runs: `[paper/04-cnn1] cell 3/12 fig-cnn1-history ...`, the
+ * kernel's own stdout lines (per-epoch training lines) as they arrive, and each cell's time.
+ * `tag` names the run (the main job passes its job id, since one notebook runs under two protocols).
+ */
+export function progressPrinter(tag?: string, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): (e: CellProgress) => void {
   return (e) => {
-    const name = path.basename(e.notebook, '.ipynb');
+    const name = tag ?? path.basename(e.notebook, '.ipynb');
     if (e.kind === 'cell_start') write(`[${name}] cell ${e.codeCell}/${e.codeCells}${e.label ? ` ${e.label}` : ''} ...`);
+    else if (e.kind === 'output') write(`[${name}]   ${e.text}`);
     else if (e.kind === 'cell_done') write(`[${name}]   done in ${e.seconds.toFixed(1)} s`);
     else write(`[${name}] finished in ${e.seconds.toFixed(1)} s`);
   };
