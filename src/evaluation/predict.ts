@@ -1,21 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
-import { LabelledImages, NUM_CLASSES, PIXELS } from '../data/types';
+import { IMAGE_SIZE, LabelledImages, NUM_CLASSES, PIXELS } from '../data/types';
 
 /** Lets timers (lock refresh, progress, signals) run between synchronous wasm/cpu kernels. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Rows [from, to) of raw 0–255 images as a [n, 28, 28, 1] float tensor scaled to [0, 1], as the paper does. */
-export function imagesToTensor(images: Uint8Array, from: number, to: number, order?: Uint32Array): tf.Tensor4D {
+/**
+ * Rows [from, to) of raw 0–255 images as a [n, 28, 28, 1] float tensor scaled to [0, 1], as the paper
+ * does. `order` picks the rows (a shuffle); `mirror[k]` = 1 flips the image at position k of `order`
+ * left to right (training-time augmentation).
+ */
+export function imagesToTensor(images: Uint8Array, from: number, to: number, order?: Uint32Array, mirror?: Uint8Array): tf.Tensor4D {
   const n = to - from;
   const buf = new Float32Array(n * PIXELS);
   for (let j = 0; j < n; j++) {
     const src = (order ? order[from + j] : from + j) * PIXELS;
     const dst = j * PIXELS;
-    for (let p = 0; p < PIXELS; p++) buf[dst + p] = images[src + p] / 255;
+    if (mirror?.[from + j]) {
+      for (let r = 0; r < IMAGE_SIZE; r++) {
+        const row = r * IMAGE_SIZE;
+        for (let c = 0; c < IMAGE_SIZE; c++) buf[dst + row + c] = images[src + row + IMAGE_SIZE - 1 - c] / 255;
+      }
+    } else {
+      for (let p = 0; p < PIXELS; p++) buf[dst + p] = images[src + p] / 255;
+    }
   }
-  return tf.tensor4d(buf, [n, 28, 28, 1]);
+  return tf.tensor4d(buf, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
 
 /** Class probabilities for every image (inference mode: dropout off), in batches, yielding between them. */

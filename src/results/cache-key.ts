@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * Bump when the training or evaluation code changes in a way that changes results, so old
  * cached artifacts stop matching instead of being silently reused.
  */
-export const TRAINING_CODE_VERSION = 1;
+export const TRAINING_CODE_VERSION = 2; // 2: training-time augmentation (TrainingConfig.augmentation)
 
 /** JSON with object keys sorted at every level, so the hash does not depend on key order. */
 export function canonicalJson(value: unknown): string {

@@ -4,7 +4,7 @@ import { setDropoutSeed, hasDropout } from '../models/architectures';
 import { accuracy } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, imagesToTensor, predictProbabilities, yieldToEventLoop } from '../evaluation/predict';
 import { learningRateAt, TrainingConfig } from './profiles';
-import { deriveSeed, seededPermutation } from './seeds';
+import { deriveSeed, seededCoinFlips, seededPermutation } from './seeds';
 import { ProgressSink, silentProgress } from './progress';
 
 /** One line of the training history (epoch is 1-based; loss/accuracy are running means over the epoch's batches, as Keras reports them). */
@@ -122,7 +122,8 @@ async function restoreOptimizer(opt: tf.AdamOptimizer, state: TrainingState): Pr
  * Trains `model` with Adam + sparse categorical cross-entropy on `data.train`, validating on
  * `data.val` after every epoch. Deterministic for a given (seed, stream, config, backend): the
  * initial weights come from the model's seeded initialisers, each epoch's order from
- * seededPermutation(seed, stream, epoch), each step's dropout mask from (seed, stream, step).
+ * seededPermutation(seed, stream, epoch) (and its mirrored images, if augmenting, from (seed, stream,
+ * 'hflip', epoch)), each step's dropout mask from (seed, stream, step).
  * With config.restoreBest the model ends with the weights of its best validation-accuracy epoch.
  */
 export async function trainModel(
@@ -167,6 +168,7 @@ export async function trainModel(
       const learningRate = learningRateAt(config, epoch);
       internals(optimizer).learningRate = learningRate;
       const order = seededPermutation(train.count, deriveSeed(opts.seed, opts.stream, 'shuffle', epoch));
+      const mirror = config.augmentation === 'hflip' ? seededCoinFlips(train.count, deriveSeed(opts.seed, opts.stream, 'hflip', epoch)) : undefined;
       let lossSum = 0;
       let hits = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
@@ -177,7 +179,7 @@ export async function trainModel(
         for (let j = 0; j < labels.length; j++) labels[j] = train.labels[order[from + j]];
         let predicted: tf.Tensor | undefined;
         const lossTensor = tf.tidy((): tf.Scalar => {
-          const x = imagesToTensor(train.images, from, to, order);
+          const x = imagesToTensor(train.images, from, to, order, mirror);
           const y = tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES);
           return optimizer.minimize(
             () => {

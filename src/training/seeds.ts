@@ -27,6 +27,14 @@ export function seededPermutation(n: number, seed: number): Uint32Array {
   return order;
 }
 
+/** n seeded fair coin flips as 0/1 bytes (same seed → same flips on every machine). */
+export function seededCoinFlips(n: number, seed: number): Uint8Array {
+  const rng = seedrandom.alea(String(seed));
+  const flips = new Uint8Array(n);
+  for (let i = 0; i < n; i++) flips[i] = rng() < 0.5 ? 1 : 0;
+  return flips;
+}
+
 /** Checks a user-supplied seed: a non-negative safe integer. */
 export function isValidSeed(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
