@@ -22,6 +22,7 @@ describe('displayBundle in a real tslab kernel (Jupyter nbconvert)', () => {
   let nb: NotebookJson;
 
   beforeAll(() => {
+    fs.mkdirSync(path.join(ROOT, 'tmp'), { recursive: true }); // absent in a fresh clone (gitignored)
     dir = fs.mkdtempSync(path.join(ROOT, 'tmp', 'display-test-'));
     const file = path.join(dir, 'display.ipynb');
     const figures = path.join(dir, 'figures');

@@ -55,6 +55,17 @@ export function readManifest(dir: string): Manifest {
 
 /** Adds or replaces the entry for `entry.id` in <dir>/manifest.json, under a lock, written atomically. */
 export async function recordInManifest(dir: string, entry: ManifestEntry): Promise<void> {
+  await updateManifest(dir, (figures) => {
+    figures[entry.id] = entry;
+  });
+}
+
+/**
+ * Locked read-modify-write of <dir>/manifest.json: `update` edits the entries (and may do other work that must
+ * not interleave with another writer, e.g. moving the figure files in), then the manifest is written atomically.
+ * Every writer (figures shown in a kernel, staged figures promoted by the pipeline) goes through this one lock.
+ */
+export async function updateManifest(dir: string, update: (figures: Record<string, ManifestEntry>) => void | Promise<void>): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true });
   const file = path.join(dir, FIGURE_MANIFEST_NAME);
   const release = await lockfile.lock(file, {
@@ -65,7 +76,7 @@ export async function recordInManifest(dir: string, entry: ManifestEntry): Promi
   });
   try {
     const manifest = readManifest(dir);
-    manifest.figures[entry.id] = entry;
+    await update(manifest.figures);
     // Sorted keys keep diffs of the committed manifest small and readable.
     const sorted: Record<string, ManifestEntry> = {};
     for (const id of Object.keys(manifest.figures).sort()) sorted[id] = manifest.figures[id];

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { projectRoot } from '../util/paths';
+import { figuresDir, projectRoot } from '../util/paths';
+import { createFigureStaging, discardFigureStaging, promoteFigureStaging } from './figure-staging';
 import { assertJupyterReady, spawnInProjectEnv } from './jupyter';
 import { readNotebook } from './notebook-file';
 
@@ -22,7 +23,7 @@ export interface ExecuteOptions {
   /** Jupyter kernel name; default 'tslab'. */
   kernel?: string;
   onProgress?: (event: CellProgress) => void;
-  /** Aborting stops the execution (the output is left untouched). */
+  /** Aborting stops the execution (the output and the figures folder are left untouched). */
   signal?: AbortSignal;
 }
 
@@ -55,6 +56,11 @@ const EXCERPT_LINES = 15;
  * Executes one notebook with Jupyter's own client (nbclient, from the project venv) and the
  * project's tslab kernel. On success the executed notebook replaces `output` atomically; on a
  * failing cell it rejects with a {@link NotebookExecutionError} naming notebook, cell and error.
+ *
+ * The kernel writes its figures into a private staging folder (see figure-staging.ts); they are
+ * moved into the figures folder (FMNIST_FIGURES_DIR of `env`, else of this process, else figures/)
+ * and merged into its manifest only after the notebook succeeded. A failed or aborted execution
+ * leaves the figures folder and its manifest untouched.
  */
 export async function executeNotebook(input: string, options: ExecuteOptions = {}): Promise<NotebookRun> {
   assertJupyterReady();
@@ -62,6 +68,21 @@ export async function executeNotebook(input: string, options: ExecuteOptions = {
   const output = path.resolve(options.output ?? notebook);
   const cellCount = readNotebook(notebook).cells.length; // also fails early on a broken file
   const shown = displayPath(notebook);
+  if (options.signal?.aborted) throw abortError(shown);
+  const staging = createFigureStaging(options.env?.FMNIST_FIGURES_DIR ?? figuresDir(), path.basename(notebook, '.ipynb'));
+  let run: NotebookRun;
+  try {
+    run = await runKernel(notebook, output, cellCount, shown, { ...options, env: { ...options.env, FMNIST_FIGURES_DIR: staging.dir } });
+  } catch (err) {
+    discardFigureStaging(staging);
+    throw err;
+  }
+  // The notebook is in place: only now may its figures claim a complete run.
+  await promoteFigureStaging(staging);
+  return run;
+}
+
+async function runKernel(notebook: string, output: string, cellCount: number, shown: string, options: ExecuteOptions): Promise<NotebookRun> {
   const args = [
     path.join(projectRoot(), HELPER),
     notebook,
@@ -73,7 +94,6 @@ export async function executeNotebook(input: string, options: ExecuteOptions = {
     '--timeout',
     String(options.timeoutSeconds ?? 0),
   ];
-  if (options.signal?.aborted) throw abortError(shown);
 
   const child = spawnInProjectEnv('python', args, {
     env: { ...process.env, ...options.env },

@@ -77,6 +77,8 @@ export function buildReportVariables(resultsRoot: string = resultsDir()): Report
   vars.training = {
     batch_size: String(config.batchSize),
     epochs: String(config.epochs),
+    // Per-model epochs where a model departs from the profile's base (CNN 3 trains longer).
+    epochs_cnn3: String(trainingConfig('paper', { model: 'cnn3' }).epochs),
     learning_rate: String(config.optimizer.learningRate),
     backend: backends.join(', '),
   };
