@@ -106,6 +106,8 @@ async function runMain(opts: MainOptions): Promise<void> {
       // Loaded here: it builds the models (TensorFlow.js) to count their parameters.
       const { writeReportVariables, variablesPath } = await import('../report/variables');
       const { checkArticleClaims, describeFailedClaims } = await import('../report/claims');
+      // The project's backend choice, quietly: tfjs' own default would print its install advice.
+      await (await import('../tf/backend')).initBackend({ quiet: true });
       await writeReportVariables();
       console.error(`[main] wrote ${rel(variablesPath())}`);
       // The article's words around the numbers must still be true of this run's results.

@@ -56,7 +56,9 @@ export function buildReportVariables(resultsRoot: string = resultsDir()): Report
   }
 
   for (const model of MODEL_NAMES) {
-    const s = modelSummary(buildModel(model, 0));
+    const built = buildModel(model, 0);
+    const s = modelSummary(built);
+    built.dispose();
     vars[model] = {
       name: MODEL_LABELS[model],
       params: formatInt(s.total),
