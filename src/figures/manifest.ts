@@ -5,10 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import * as lockfile from 'proper-lockfile';
 import { writeJsonAtomic } from '../util/atomic';
-import { projectRoot } from '../util/paths';
+import { gitInfo } from '../results/provenance';
 
 export interface ManifestEntry {
   id: string;
@@ -86,15 +85,12 @@ export async function updateManifest(dir: string, update: (figures: Record<strin
   }
 }
 
-let gitInfo: { commit: string; dirty: boolean } | undefined;
+let gitCache: { commit: string; dirty: boolean } | undefined;
 /** The repository's HEAD commit and whether tracked files have changes ('unknown' outside a git checkout). Read once per process. */
 export function gitState(): { commit: string; dirty: boolean } {
-  if (gitInfo) return gitInfo;
-  const git = (args: string[]) => execFileSync('git', args, { cwd: projectRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    gitInfo = { commit: git(['rev-parse', 'HEAD']), dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '' };
-  } catch {
-    gitInfo = { commit: 'unknown', dirty: false };
-  }
-  return gitInfo;
+  if (gitCache) return gitCache;
+  // One definition of "which commit, with local changes or not" for results and figures alike.
+  const info = gitInfo();
+  gitCache = { commit: info.commit ?? 'unknown', dirty: info.dirty ?? false };
+  return gitCache;
 }

@@ -5,15 +5,22 @@ import { projectRoot } from '../util/paths';
 
 export interface GitInfo {
   commit: string | null;
-  /** Tracked files outside results/ and figures/ differ from the commit (those two are outputs). */
+  /**
+   * Tracked files other than the pipeline's own outputs differ from the commit. The outputs
+   * (results/, figures/, _variables.yml and the executed notebooks, whose outputs change on every
+   * run) are excluded: otherwise every figure of a main job would be flagged by the run itself.
+   */
   dirty: boolean | null;
 }
+
+/** Paths the pipeline writes; never counted as local changes to the code that made a result. */
+export const PIPELINE_OUTPUTS = ['results', 'figures', '_variables.yml', 'notebooks/*.ipynb'];
 
 export function gitInfo(root: string = projectRoot()): GitInfo {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const commit = git('rev-parse', 'HEAD');
-    const status = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)results', ':(exclude)figures');
+    const status = git('status', '--porcelain', '--untracked-files=no', '--', '.', ...PIPELINE_OUTPUTS.map((p) => `:(exclude)${p}`));
     return { commit, dirty: status.length > 0 };
   } catch {
     return { commit: null, dirty: null }; // not a git checkout (e.g. an unpacked tarball)
