@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findChromium, renderStaticImages, closeFigureExporter, PNG_SCALE, chromiumArgs } from '../src/figures/export';
+import { findChromium, renderStaticImages, closeFigureExporter, PNG_SCALE, chromiumArgs, isFigureExporterRunning, setFigureExporterIdleClose } from '../src/figures/export';
 import type { FigureSpec } from '../src/figures/spec';
 
 const chromium = (() => {
@@ -74,6 +74,35 @@ describe.skipIf(!chromium)('renderStaticImages (headless Chromium)', () => {
     // The markers are pure red; a blank WebGL canvas would have none. Count red pixels through the browser-free PNG decoder below.
     const reds = countRedPixels(out.png);
     expect(reds).toBeGreaterThan(200);
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/chromium-headless-shell') || !fs.existsSync('/usr/bin/chromium'))(
+    'draws the same PNG pixels in the headless shell as in the full browser',
+    async () => {
+      const spec: FigureSpec = { id: 'fig-test-same', caption: 'test', alt: 'test', data: [{ type: 'bar', x: ['alpha', 'beta'], y: [3, 5] }], layout: { title: { text: 'Same pixels' } }, width: 400, height: 300 };
+      const images: Buffer[] = [];
+      for (const exe of ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium']) {
+        await closeFigureExporter();
+        images.push((await renderStaticImages(spec, exe)).png);
+      }
+      await closeFigureExporter();
+      expect(images[0].equals(images[1])).toBe(true);
+    },
+  );
+
+  it('closes the browser once idle and starts a new one for the next figure', async () => {
+    const previous = setFigureExporterIdleClose(300);
+    try {
+      const spec: FigureSpec = { id: 'fig-test-idle', caption: 'test', alt: 'test', data: [{ type: 'bar', x: ['a'], y: [1] }], layout: {}, width: 200, height: 150 };
+      await renderStaticImages(spec, chromium!);
+      expect(isFigureExporterRunning()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(isFigureExporterRunning()).toBe(false);
+      const again = await renderStaticImages(spec, chromium!);
+      expect(pngSize(again.png)).toEqual({ width: 200 * PNG_SCALE, height: 150 * PNG_SCALE });
+    } finally {
+      setFigureExporterIdleClose(previous);
+    }
   });
 });
 

@@ -33,7 +33,8 @@ describe('report variables (_variables.yml) from results', () => {
     expect(v.vs_paper.cnn3_f1_difference).toBe('+0.005'); // 0.908 − 0.903
     expect(v.benchmarks.below_best_official).toBe('3'); // 0.911 beats 0.835, 0.876..0.916? no (upper 0.916), 0.883, 0.897
     expect(v.pipeline.notebooks_minutes).toBe('25.0');
-    expect(v.pipeline.peak_memory_gib).toBe('2.00');
+    expect(v.pipeline.peak_memory_gib).toBe('1.50');
+    expect(v.pipeline.peak_rss_sum_gib).toBe('2.00');
   });
 
   it('fails naming every missing results file and how to make it', () => {

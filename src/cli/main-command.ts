@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline/execute';
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
-import { TreeMemorySampler } from '../pipeline/memory';
+import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
 import { formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
 import { PROFILE_NAMES } from '../training/profiles';
@@ -67,11 +67,13 @@ async function runMain(opts: MainOptions): Promise<void> {
     totalSeconds: timer.totalSeconds(),
     stages: [...timer.stages],
     notebooks: notebookSeconds,
-    peakRssBytes: memory.peak(),
+    peakMemory: memory.peak(),
   });
   const finish = async () => {
-    memory.stop();
+    const peaks = memory.stop();
     console.error('\n' + formatStageTable(timer.stages, timer.totalSeconds()));
+    const line = formatMemoryPeaks(peaks);
+    if (line) console.error(line);
     if (fullRun && notebooksDone) {
       await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
       console.error(`(recorded in ${rel(pipelineTimingsPath(opts.profile))})`);

@@ -18,7 +18,15 @@ export interface PipelineTimings {
   stages: StageTiming[];
   /** Wall time of each notebook execution, keyed `<protocol>/<notebook>`. */
   notebooks: Record<string, number>;
-  /** Highest resident memory summed over the job and its kernels, sampled every 2 s (bytes). */
+  /** Peak memory of the job and its kernels and browsers, sampled every second (see pipeline/memory.ts). */
+  peakMemory?: {
+    /** Peak of the summed proportional set size (shared pages split between sharers): the job's memory. */
+    pssBytes?: number;
+    /** Peak of the summed resident set size: an upper bound (shared pages counted once per process). */
+    rssSumBytes?: number;
+    samples: number;
+  };
+  /** Older runs: summed RSS only. */
   peakRssBytes?: number;
 }
 

@@ -198,6 +198,10 @@ function modelVariables(metrics: Json, history: Json, run: Json, files: string[]
   };
 }
 
+function gib(bytes: number | undefined): string {
+  return bytes === undefined ? 'not measured' : (bytes / 2 ** 30).toFixed(2);
+}
+
 function pipelineVariables(resultsRoot: string): Record<string, string> {
   const file = resultsRoot === resultsDir() ? pipelineTimingsPath('paper') : path.join(resultsRoot, 'pipeline-timings.json');
   if (!fs.existsSync(file)) {
@@ -211,7 +215,8 @@ function pipelineVariables(resultsRoot: string): Record<string, string> {
     notebooks_minutes: (notebooks / 60).toFixed(1),
     concurrency: String(t.concurrency),
     notebook_runs: String(Object.keys(t.notebooks).length),
-    peak_memory_gib: t.peakRssBytes === undefined ? 'not measured' : (t.peakRssBytes / 2 ** 30).toFixed(2),
+    peak_memory_gib: gib(t.peakMemory?.pssBytes),
+    peak_rss_sum_gib: gib(t.peakMemory?.rssSumBytes ?? t.peakRssBytes),
     date: t.finishedAt.slice(0, 10),
   };
 }
