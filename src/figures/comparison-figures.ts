@@ -3,7 +3,7 @@
  * the published Fashion-MNIST benchmarks, plus a gallery of misclassified test images.
  * All builders are pure: saved results in, FigureSpec out.
  */
-import type { FigureSpec } from './spec';
+import { classScoreBarsLayout, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
 import { PIXELS } from '../data/types';
@@ -105,14 +105,7 @@ export function f1AcrossModelsFigure(reports: readonly ComparisonReportLike[], c
       marker: { color: colourOf(r.model, i) },
       hovertemplate: `${modelTitle(r.model)}<br>%{x}: F1 %{y:.3f}<extra></extra>`,
     })),
-    layout: {
-      title: { text: 'F1 per class across models (test)' },
-      barmode: 'group',
-      xaxis: { title: { text: 'class' }, tickangle: -30 },
-      yaxis: { title: { text: 'F1' }, range: [0, 1] },
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
-      margin: { l: 60, r: 20, t: 80, b: 90 },
-    },
+    layout: classScoreBarsLayout('F1 per class across models (test)', 'F1'),
     width: 960,
     height: 460,
   };

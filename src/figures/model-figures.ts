@@ -6,7 +6,7 @@
  * The input types below are structural: they name only the fields a figure reads, so the full objects
  * from the models and training modules (which carry more) fit them directly.
  */
-import type { FigureSpec } from './spec';
+import { classScoreBarsLayout, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
 import { keyMetricsTableText, modelFigureText, modelTitle } from './model-figure-text';
@@ -145,14 +145,7 @@ export function perClassMetricsFigure(model: string, perClass: readonly ClassSco
   return {
     ...modelFigureText(model, 'per-class'),
     data: [bar('precision', 'precision'), bar('recall', 'recall'), bar('f1', 'F1')],
-    layout: {
-      title: { text: `${title}: per-class precision, recall and F1 (test)` },
-      barmode: 'group',
-      xaxis: { title: { text: 'class' }, tickangle: -30 },
-      yaxis: { title: { text: 'score' }, range: [0, 1] },
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
-      margin: { l: 60, r: 20, t: 80, b: 90 },
-    },
+    layout: classScoreBarsLayout(`${title}: per-class precision, recall and F1 (test)`, 'score'),
     width: 900,
     height: 460,
   };

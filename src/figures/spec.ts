@@ -24,3 +24,15 @@ export interface FigureSpec {
    */
   provenance?: { dataChecksums?: Record<string, string>; backend?: string; [key: string]: unknown };
 }
+
+/** Layout of a grouped bar chart over the ten classes with scores in [0, 1], legend on top (per-class and cross-model F1 charts). */
+export function classScoreBarsLayout(title: string, yTitle: string): Record<string, unknown> {
+  return {
+    title: { text: title },
+    barmode: 'group',
+    xaxis: { title: { text: 'class' }, tickangle: -30 },
+    yaxis: { title: { text: yTitle }, range: [0, 1] },
+    legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
+    margin: { l: 60, r: 20, t: 80, b: 90 },
+  };
+}

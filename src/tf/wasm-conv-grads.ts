@@ -23,13 +23,8 @@ function checkNhwc(kernel: string, attrs: Attrs): void {
   }
 }
 
-/**
- * dW[i,j,c,o] = sum_{n,p,q} x[n, p*sh+i-top, q*sw+j-left, c] * dy[n,p,q,o]
- * is a convolution of x transposed to [C,H,W,N] (batch C, channels N) with dy transposed to
- * [oh,ow,N,O] as the filter, dilated by the forward stride; the result [C,kh,kw,O] is
- * transposed to [kh,kw,C,O].
- */
-export function conv2DBackpropFilterViaConv(args: KernelArgs): tf.TensorInfo {
+/** Inputs and forward-pass geometry shared by the filter-gradient kernels. */
+function filterGradientSetup(args: KernelArgs) {
   const backend = args.backend as unknown as BackendWasm;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as Attrs & { filterShape: Shape4 };
@@ -38,7 +33,17 @@ export function conv2DBackpropFilterViaConv(args: KernelArgs): tf.TensorInfo {
     x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
   );
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
+  return { backend, x, dy, sh, sw, kh, kw, oh, ow, top: info.padInfo.top, left: info.padInfo.left };
+}
+
+/**
+ * dW[i,j,c,o] = sum_{n,p,q} x[n, p*sh+i-top, q*sw+j-left, c] * dy[n,p,q,o]
+ * is a convolution of x transposed to [C,H,W,N] (batch C, channels N) with dy transposed to
+ * [oh,ow,N,O] as the filter, dilated by the forward stride; the result [C,kh,kw,O] is
+ * transposed to [kh,kw,C,O].
+ */
+export function conv2DBackpropFilterViaConv(args: KernelArgs): tf.TensorInfo {
+  const { backend, x, dy, sh, sw, kh, kw, oh, ow, top, left } = filterGradientSetup(args);
   const [N, H, W, C] = x.shape;
   // Rows/cols of x the forward pass read: [-top, (oh-1)*sh + kh - 1 - top]. Extra rows past the
   // end are cropped (negative padding), missing ones are zero-padded.
@@ -120,15 +125,7 @@ export function conv2DBackpropInputViaConv(args: KernelArgs): tf.TensorInfo | un
  * layer, whose P has only 9). `matMul` must be a BatchMatMul kernel that is fast untransposed.
  */
 export function conv2DBackpropFilterIm2col(args: KernelArgs, matMul: tf.KernelFunc): tf.TensorInfo {
-  const backend = args.backend as unknown as BackendWasm;
-  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const attrs = args.attrs as unknown as Attrs & { filterShape: Shape4 };
-  checkNhwc('Conv2DBackpropFilter', attrs);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
-  );
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
+  const { backend, x, dy, sh, sw, kh, kw, oh, ow, top, left } = filterGradientSetup(args);
   const [N, H, W, C] = x.shape;
   const O = dy.shape[3];
   const M = N * oh * ow;
