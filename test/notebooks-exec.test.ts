@@ -178,6 +178,11 @@ describe('fmnist main (command line)', () => {
     expect(readNotebook(executed).cells.some((c) => (c.outputs?.length ?? 0) > 0)).toBe(true);
     expect(fs.readFileSync(notebookPath('01-eda'), 'utf8')).toBe(before);
     expect(res.stderr).toMatch(/Stage timings:\n\s+notebooks\s+[\d.]+ (s|min)/);
+    // The kernel alone holds well over 0.1 GiB, so a sampler that missed the process tree would show here.
+    const peak = /Peak memory: ([\d.]+) GiB \(summed PSS .*; summed RSS ([\d.]+) GiB\)/.exec(res.stderr);
+    expect(peak, res.stderr).not.toBeNull();
+    expect(Number(peak![1])).toBeGreaterThan(0.1);
+    expect(Number(peak![2])).toBeGreaterThanOrEqual(Number(peak![1]));
     // A partial run (--only) is never recorded as the main job's timings.
     expect(fs.existsSync(path.join(out, 'results', 'smoke', 'pipeline-timings.json'))).toBe(false);
   });

@@ -4,13 +4,14 @@ import { Command, Option } from 'commander';
 import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline/execute';
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
+import { modelsTrainedSince } from '../pipeline/trained-models';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
 import { formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
-import { PROFILE_NAMES } from '../training/profiles';
+import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 import { projectRoot } from '../util/paths';
 
 interface MainOptions {
-  profile: string;
+  profile: ProfileName; // commander checks the choices
   protocol: 'paper' | 'official' | 'both';
   only?: string[];
   render: boolean;
@@ -68,6 +69,7 @@ async function runMain(opts: MainOptions): Promise<void> {
     stages: [...timer.stages],
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
+    models: modelsTrainedSince(timer.started, opts.profile, protocols),
   });
   const finish = async () => {
     const peaks = memory.stop();

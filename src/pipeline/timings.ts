@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { resultsDir } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
+import type { TrainedInRun } from './trained-models';
 
 export interface StageTiming {
   stage: string;
@@ -26,6 +27,8 @@ export interface PipelineTimings {
     rssSumBytes?: number;
     samples: number;
   };
+  /** Which models this run trained and which it loaded from the cache (see trained-models.ts). */
+  models?: TrainedInRun;
   /** Older runs: summed RSS only. */
   peakRssBytes?: number;
 }

@@ -7,6 +7,7 @@ import { trainingConfig } from '../training/profiles';
 import { projectRoot, resultsDir } from '../util/paths';
 import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
+import { describeTrainedInRun } from '../pipeline/trained-models';
 import { ARTIFACT_FILES, artifactDir } from '../results/layout';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
 
@@ -217,6 +218,7 @@ function pipelineVariables(resultsRoot: string): Record<string, string> {
     notebook_runs: String(Object.keys(t.notebooks).length),
     peak_memory_gib: gib(t.peakMemory?.pssBytes),
     peak_rss_sum_gib: gib(t.peakMemory?.rssSumBytes ?? t.peakRssBytes),
+    training_note: t.models ? describeTrainedInRun(t.models) : 'whether models were trained or loaded from the cache was not recorded',
     date: t.finishedAt.slice(0, 10),
   };
 }
