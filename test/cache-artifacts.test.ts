@@ -35,6 +35,18 @@ describe('artifact folders', () => {
     expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann' }, '/r')).toBe('/r/smoke/paper/ann');
     expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann', epochs: 3 }, '/r')).toBe('/r/smoke-e3/paper/ann');
     expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'ann', seed: 7 }, '/r')).toBe('/r/paper-seed7/paper/ann');
+    // Every hyper-parameter override names its folder; one equal to the profile's value is none.
+    expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'cnn3', batchSize: 128, learningRate: 5e-4, lrSchedule: 'constant', augmentation: 'none', restoreBest: false, seed: 7 }, '/r')).toBe(
+      '/r/paper-b128-lr0.0005-constant-noaug-last-seed7/paper/cnn3',
+    );
+    expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'cnn3', batchSize: 64, learningRate: 1e-3, lrSchedule: 'cosine', augmentation: 'hflip', restoreBest: true }, '/r')).toBe('/r/paper/cnn3');
+    expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann', lrSchedule: 'cosine', restoreBest: true }, '/r')).toBe('/r/smoke-cosine-best/paper/ann');
+  });
+
+  it('reject an override that makes no sense, naming it', () => {
+    expect(() => artifactDir({ profile: 'paper', protocol: 'paper', model: 'ann', batchSize: 0 }, '/r')).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => artifactDir({ profile: 'paper', protocol: 'paper', model: 'ann', learningRate: -1 }, '/r')).toThrow(/learningRate must be a number between 0 and 1/);
+    expect(() => artifactDir({ profile: 'paper', protocol: 'paper', model: 'ann', lrSchedule: 'step' as never }, '/r')).toThrow(/lrSchedule must be one of constant, cosine, got 'step'/);
   });
 });
 
@@ -102,6 +114,24 @@ describe('train → save → cache hit → force', () => {
     const again = await trainAndEvaluate({ ...opts, dataset });
     expect(again.cached).toBe(false);
     expect(again.test).toEqual(base.test);
+  });
+
+  it('a hyper-parameter override trains with that value, records it, and is found again by the same override', async () => {
+    const run = await trainAndEvaluate({ ...opts, dataset, learningRate: 0.01, augmentation: 'none' });
+    expect(run.cached).toBe(false);
+    expect(run.dir).toBe(path.join(root, 'smoke-e2-lr0.01-noaug', 'paper', 'ann'));
+    const saved = JSON.parse(fs.readFileSync(path.join(run.dir, 'run.json'), 'utf8'));
+    expect(saved.training.optimizer.learningRate).toBe(0.01);
+    expect(saved.training.augmentation).toBe('none');
+    expect(saved.training.batchSize).toBe(64); // untouched settings stay the profile's
+    const base = await loadReport('paper', 'ann', 'smoke', { epochs: 2 });
+    expect(run.cacheKey).not.toBe(base.cacheKey);
+    // A different learning rate changes the training itself, not just the folder name.
+    expect(run.history.map((h) => h.loss)).not.toEqual(base.history.map((h) => h.loss));
+    const again = await trainAndEvaluate({ ...opts, dataset, learningRate: 0.01, augmentation: 'none' });
+    expect(again.cached).toBe(true);
+    expect((await loadReport('paper', 'ann', 'smoke', { epochs: 2, learningRate: 0.01, augmentation: 'none' })).cacheKey).toBe(run.cacheKey);
+    await expect(loadReport('paper', 'ann', 'smoke', { learningRate: 0.02 })).rejects.toThrow(/fmnist train ann --protocol paper --profile smoke --learning-rate 0.02/);
   });
 
   it('evaluate, loadTrainedModel and predict reproduce the saved test scores', async () => {

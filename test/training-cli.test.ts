@@ -35,6 +35,11 @@ describe('fmnist train / evaluate: bad arguments fail with the valid values', ()
     [['train', 'ann', '--seed', 'abc'], /non-negative integer/],
     [['train', 'ann', '--seed', '1.5'], /non-negative integer/],
     [['train', 'ann', '--epochs', '0'], /positive integer/],
+    [['train', 'ann', '--batch-size', '1.5'], /the batch size must be a positive integer/],
+    [['train', 'ann', '--learning-rate', '2'], /learning rate must be a number between 0 and 1/],
+    [['train', 'ann', '--learning-rate', 'fast'], /learning rate must be a number between 0 and 1/],
+    [['train', 'ann', '--lr-schedule', 'step'], /Allowed choices are constant, cosine/],
+    [['train', 'ann', '--augmentation', 'rotate'], /Allowed choices are none, hflip/],
     [['train', 'ann', '--bogus'], /unknown option '--bogus'/],
     [['evaluate', 'cnn9'], /Allowed choices are ann, cnn1, cnn2, cnn3/],
   ];

@@ -4,7 +4,7 @@ import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, ModelName } from '../models/architectures';
 import type { ModelReport } from '../results/report';
 import { BACKEND_NAMES, BackendName, initBackend } from '../tf/backend';
-import { PROFILE_NAMES, ProfileName } from '../training/profiles';
+import { AUGMENTATIONS, LR_SCHEDULES, PROFILE_NAMES, ProfileName, TrainingOverrides } from '../training/profiles';
 
 /**
  * `fmnist train <model|all>` and `fmnist evaluate <model>`.
@@ -12,13 +12,26 @@ import { PROFILE_NAMES, ProfileName } from '../training/profiles';
  * progress and messages go to stderr, so `fmnist train all --json > out.jsonl` is clean.
  */
 
-interface CommonOptions {
+interface CommonOptions extends TrainingOverrides {
   profile: ProfileName;
   protocol: SplitProtocol;
   seed: number;
-  epochs?: number;
   backend?: BackendName;
   json?: boolean;
+}
+
+/** The overrides given on the command line (absent flags stay undefined: the profile decides). */
+function overridesOf(opts: CommonOptions): TrainingOverrides {
+  const { epochs, batchSize, learningRate, lrSchedule, augmentation, restoreBest } = opts;
+  return { epochs, batchSize, learningRate, lrSchedule, augmentation, restoreBest };
+}
+
+export function parseLearningRate(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0 || value >= 1) {
+    throw new InvalidArgumentError(`the learning rate must be a number between 0 and 1 (e.g. 0.0005 or 5e-4), got '${raw}'.`);
+  }
+  return value;
 }
 
 export function parseSeed(raw: string): number {
@@ -29,8 +42,12 @@ export function parseSeed(raw: string): number {
 }
 
 export function parseEpochs(raw: string): number {
+  return parsePositive(raw, 'epochs');
+}
+
+function parsePositive(raw: string, what: string): number {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
-    throw new InvalidArgumentError(`epochs must be a positive integer (e.g. 3), got '${raw}'.`);
+    throw new InvalidArgumentError(`${what} must be a positive integer (e.g. 3), got '${raw}'.`);
   }
   return Number(raw);
 }
@@ -41,6 +58,12 @@ function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--protocol <name>', 'split protocol').choices([...SPLIT_PROTOCOLS]).default('paper'))
     .addOption(new Option('--seed <n>', 'seed for the split, initialisation, shuffling and dropout').argParser(parseSeed).default(42))
     .addOption(new Option('--epochs <n>', "override the profile's epochs (own cache key and results folder)").argParser(parseEpochs))
+    .addOption(new Option('--batch-size <n>', "override the profile's batch size (own cache key and results folder)").argParser((raw) => parsePositive(raw, 'the batch size')))
+    .addOption(new Option('--learning-rate <x>', "override Adam's initial learning rate (own cache key and results folder)").argParser(parseLearningRate))
+    .addOption(new Option('--lr-schedule <name>', "override the profile's learning-rate schedule").choices([...LR_SCHEDULES]))
+    .addOption(new Option('--augmentation <name>', "override the profile's training-time augmentation").choices([...AUGMENTATIONS]))
+    .option('--restore-best', "keep the best validation epoch's weights (override the profile)")
+    .option('--no-restore-best', "keep the last epoch's weights (override the profile)")
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: FMNIST_BACKEND or the fastest available)').choices([...BACKEND_NAMES]))
     .option('--json', 'print one JSON object per model on stdout (progress stays on stderr)');
 }
@@ -75,7 +98,7 @@ export function registerTrainCommand(program: Command): void {
         profile: opts.profile,
         protocol: opts.protocol,
         seed: opts.seed,
-        epochs: opts.epochs,
+        ...overridesOf(opts),
         force: opts.force,
       });
       emit(report, opts.json);
@@ -92,7 +115,7 @@ export function registerTrainCommand(program: Command): void {
     const { evaluateSaved } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {
-      emit(await evaluateSaved({ model: name, protocol: opts.protocol, profile: opts.profile, seed: opts.seed, epochs: opts.epochs }), opts.json);
+      emit(await evaluateSaved({ model: name, protocol: opts.protocol, profile: opts.profile, seed: opts.seed, ...overridesOf(opts) }), opts.json);
     }
   });
 }

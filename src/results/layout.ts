@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { SplitProtocol } from '../data/types';
 import type { ModelName } from '../models/architectures';
-import { defaultEpochs, ProfileName } from '../training/profiles';
+import { effectiveOverrides, ProfileName, TrainingOverrides } from '../training/profiles';
 import { resultsDir } from '../util/paths';
 
 /** The seed every command and notebook uses unless told otherwise. */
@@ -18,12 +18,29 @@ export const ARTIFACT_FILES = {
   lock: '.lock',
 } as const;
 
-export interface RunVariant {
+export interface RunVariant extends TrainingOverrides {
   profile: ProfileName;
   protocol: SplitProtocol;
   model: ModelName;
   seed?: number;
-  epochs?: number;
+}
+
+/**
+ * The part of a results folder name that says how a run differs from its profile, e.g.
+ * `-e5-b128-lr0.0005-constant-noaug-last-seed7`; '' for the profile's own settings and seed.
+ */
+export function variantSuffix(v: RunVariant): string {
+  const o = effectiveOverrides(v.profile, v.model, v);
+  const seed = v.seed ?? DEFAULT_SEED;
+  return [
+    o.epochs !== undefined ? `-e${o.epochs}` : '',
+    o.batchSize !== undefined ? `-b${o.batchSize}` : '',
+    o.learningRate !== undefined ? `-lr${o.learningRate}` : '',
+    o.lrSchedule !== undefined ? `-${o.lrSchedule}` : '',
+    o.augmentation !== undefined ? (o.augmentation === 'none' ? '-noaug' : `-${o.augmentation}`) : '',
+    o.restoreBest !== undefined ? (o.restoreBest ? '-best' : '-last') : '',
+    seed !== DEFAULT_SEED ? `-seed${seed}` : '',
+  ].join('');
 }
 
 /**
@@ -33,10 +50,7 @@ export interface RunVariant {
  * overwrite the committed results.
  */
 export function artifactDir(v: RunVariant, root: string = resultsDir()): string {
-  const seed = v.seed ?? DEFAULT_SEED;
-  const epochOverride = v.epochs !== undefined && v.epochs !== defaultEpochs(v.profile, v.model) ? `-e${v.epochs}` : '';
-  const seedPart = seed !== DEFAULT_SEED ? `-seed${seed}` : '';
-  const variant = `${v.profile}${epochOverride}${seedPart}`;
+  const variant = `${v.profile}${variantSuffix(v)}`;
   const parts = variant === 'paper' ? [v.protocol, v.model] : [variant, v.protocol, v.model];
   return path.join(root, ...parts);
 }

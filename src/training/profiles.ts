@@ -104,15 +104,75 @@ export function profileDescription(profile: ProfileName): string {
 }
 
 /**
- * The full training configuration of a profile for one model (epochs may differ per model), with
- * an optional epochs override (part of the cache key). Without `model`, the profile's base epochs.
+ * Hyper-parameters a researcher may change for one run without editing a profile (notebook call,
+ * `fmnist train` flags). They enter the cache key through the resolved TrainingConfig, and a run
+ * with any of them gets its own results folder (see results/layout.ts), so the committed results
+ * are never overwritten. A value equal to the profile's own is no override.
  */
-export function trainingConfig(profile: ProfileName, overrides: { epochs?: number; model?: ModelName } = {}): TrainingConfig {
+export interface TrainingOverrides {
+  epochs?: number;
+  batchSize?: number;
+  /** Adam's initial learning rate. */
+  learningRate?: number;
+  lrSchedule?: LrSchedule;
+  augmentation?: Augmentation;
+  restoreBest?: boolean;
+}
+
+export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'cosine'];
+export const AUGMENTATIONS: readonly Augmentation[] = ['none', 'hflip'];
+
+/** The overrides that really differ from the profile's values for `model`, validated; {} if none. */
+export function effectiveOverrides(profile: ProfileName, model: ModelName | undefined, o: TrainingOverrides): TrainingOverrides {
+  const base = baseConfig(profile, model);
+  const out: TrainingOverrides = {};
+  if (o.epochs !== undefined && o.epochs !== base.epochs) out.epochs = positiveInt(o.epochs, 'epochs');
+  if (o.batchSize !== undefined && o.batchSize !== base.batchSize) out.batchSize = positiveInt(o.batchSize, 'batchSize');
+  if (o.learningRate !== undefined && o.learningRate !== base.optimizer.learningRate) {
+    if (!(Number.isFinite(o.learningRate) && o.learningRate > 0 && o.learningRate < 1)) throw new Error(`learningRate must be a number between 0 and 1, got ${o.learningRate}`);
+    out.learningRate = o.learningRate;
+  }
+  if (o.lrSchedule !== undefined && o.lrSchedule !== base.lrSchedule) out.lrSchedule = oneOf(o.lrSchedule, LR_SCHEDULES, 'lrSchedule');
+  if (o.augmentation !== undefined && o.augmentation !== base.augmentation) out.augmentation = oneOf(o.augmentation, AUGMENTATIONS, 'augmentation');
+  if (o.restoreBest !== undefined && o.restoreBest !== base.restoreBest) {
+    if (typeof o.restoreBest !== 'boolean') throw new Error(`restoreBest must be true or false, got ${String(o.restoreBest)}`);
+    out.restoreBest = o.restoreBest;
+  }
+  return out;
+}
+
+/**
+ * The full training configuration of a profile for one model (epochs may differ per model), with
+ * optional overrides (part of the cache key). Without `model`, the profile's base epochs.
+ */
+export function trainingConfig(profile: ProfileName, overrides: TrainingOverrides & { model?: ModelName } = {}): TrainingConfig {
+  const o = effectiveOverrides(profile, overrides.model, overrides);
+  const base = baseConfig(profile, overrides.model);
+  return {
+    ...base,
+    ...(o.epochs !== undefined && { epochs: o.epochs }),
+    ...(o.batchSize !== undefined && { batchSize: o.batchSize }),
+    ...(o.lrSchedule !== undefined && { lrSchedule: o.lrSchedule }),
+    ...(o.augmentation !== undefined && { augmentation: o.augmentation }),
+    ...(o.restoreBest !== undefined && { restoreBest: o.restoreBest }),
+    optimizer: { ...base.optimizer, ...(o.learningRate !== undefined && { learningRate: o.learningRate }) },
+  };
+}
+
+function baseConfig(profile: ProfileName, model: ModelName | undefined): TrainingConfig {
   const def = PROFILES[assertProfileName(profile)];
-  const epochs = overrides.epochs ?? defaultEpochs(profile, overrides.model);
-  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${overrides.epochs}`);
   const { description: _description, epochsByModel: _byModel, ...rest } = def;
-  return { profile, ...rest, epochs, optimizer: { ...MODEL_CHOICES.optimizer } };
+  return { profile, ...rest, epochs: defaultEpochs(profile, model), optimizer: { ...MODEL_CHOICES.optimizer } };
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(value: T, allowed: readonly T[], name: string): T {
+  if (!allowed.includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got '${String(value)}'`);
+  return value;
 }
 
 /** The default epochs of a profile for a model (an override equal to it is no override). */

@@ -16,11 +16,16 @@ import { activeBackend, initBackend } from '../tf/backend';
 import { RunData, prepareRunData } from './data';
 import type { EpochRecord } from './loop';
 import { trainModel } from './loop';
-import { assertProfileName, defaultEpochs, ProfileName, trainingConfig } from './profiles';
+import { assertProfileName, effectiveOverrides, ProfileName, trainingConfig, TrainingOverrides } from './profiles';
 import { defaultProgress, ProgressSink, silentProgress } from './progress';
 import { isValidSeed } from './seeds';
 
-export interface TrainAndEvaluateOptions {
+/**
+ * One training run. Besides model, profile, protocol and seed, any TrainingOverrides field
+ * (epochs, batchSize, learningRate, lrSchedule, augmentation, restoreBest) changes that setting for
+ * this run only: it gets its own cache key and results folder, e.g. `results/paper-lr0.0005/…`.
+ */
+export interface TrainAndEvaluateOptions extends TrainingOverrides {
   model: ModelName;
   /** Default 'paper'. */
   profile?: ProfileName;
@@ -30,8 +35,6 @@ export interface TrainAndEvaluateOptions {
   seed?: number;
   /** Retrain even if a result with the same cache key exists (a checkpoint is discarded too). */
   force?: boolean;
-  /** Override the profile's epochs (part of the cache key; gets its own results folder). */
-  epochs?: number;
   /** Called after every epoch (after the progress sink). */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
   /** How to show progress: default a bar on a TTY, else one line per epoch on stderr. */
@@ -42,21 +45,20 @@ export interface TrainAndEvaluateOptions {
   log?: (message: string) => void;
 }
 
-interface ResolvedRun {
+/** A run with its overrides reduced to those that differ from the profile (the fields of RunVariant). */
+interface ResolvedRun extends TrainingOverrides {
   model: ModelName;
   profile: ProfileName;
   protocol: SplitProtocol;
   seed: number;
-  epochs?: number;
 }
 
-function resolve(opts: { model: string; profile?: string; protocol?: string; seed?: number; epochs?: number }): ResolvedRun {
+function resolve(opts: TrainingOverrides & { model: string; profile?: string; protocol?: string; seed?: number }): ResolvedRun {
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!isValidSeed(seed)) throw new Error(`seed must be a non-negative integer, got ${opts.seed}`);
   const profile = assertProfileName(opts.profile ?? 'paper');
   const model = assertModelName(opts.model);
-  const epochs = opts.epochs !== undefined && opts.epochs !== defaultEpochs(profile, model) ? opts.epochs : undefined;
-  return { model, profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, epochs };
+  return { model, profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, ...effectiveOverrides(profile, model, opts) };
 }
 
 async function ensureBackend(): Promise<{ name: string; detail: string; tfjsVersion: string }> {
@@ -95,7 +97,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const log = opts.log ?? ((m: string) => console.error(m));
   const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
   const backend = await ensureBackend();
-  const config = trainingConfig(r.profile, { epochs: r.epochs, model: r.model });
+  const config = trainingConfig(r.profile, r);
   const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
   const model = buildModel(r.model, r.seed);
   try {
@@ -188,13 +190,23 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   }
 }
 
-export interface SavedRunSelector {
+/** Which saved run: the seed and overrides it was trained with. */
+export interface SavedRunSelector extends TrainingOverrides {
   seed?: number;
-  epochs?: number;
 }
 
 function noSavedRun(r: ResolvedRun, dir: string): Error {
-  const flags = [`--protocol ${r.protocol}`, `--profile ${r.profile}`, ...(r.seed !== DEFAULT_SEED ? [`--seed ${r.seed}`] : []), ...(r.epochs ? [`--epochs ${r.epochs}`] : [])];
+  const flags = [
+    `--protocol ${r.protocol}`,
+    `--profile ${r.profile}`,
+    ...(r.seed !== DEFAULT_SEED ? [`--seed ${r.seed}`] : []),
+    ...(r.epochs !== undefined ? [`--epochs ${r.epochs}`] : []),
+    ...(r.batchSize !== undefined ? [`--batch-size ${r.batchSize}`] : []),
+    ...(r.learningRate !== undefined ? [`--learning-rate ${r.learningRate}`] : []),
+    ...(r.lrSchedule !== undefined ? [`--lr-schedule ${r.lrSchedule}`] : []),
+    ...(r.augmentation !== undefined ? [`--augmentation ${r.augmentation}`] : []),
+    ...(r.restoreBest !== undefined ? [r.restoreBest ? '--restore-best' : '--no-restore-best'] : []),
+  ];
   return new Error(`no saved result for ${r.model} in ${dir}; train it first with \`fmnist train ${r.model} ${flags.join(' ')}\``);
 }
 
@@ -231,7 +243,7 @@ export async function runData(protocol: SplitProtocol, profile: ProfileName = 'p
  * Re-evaluates a saved model on its split without training (`fmnist evaluate`). The returned
  * report carries the freshly computed scores and the saved history.
  */
-export async function evaluateSaved(opts: { model: ModelName; protocol?: SplitProtocol; profile?: ProfileName; seed?: number; epochs?: number; dataset?: FashionMnist }): Promise<ModelReport> {
+export async function evaluateSaved(opts: TrainingOverrides & { model: ModelName; protocol?: SplitProtocol; profile?: ProfileName; seed?: number; dataset?: FashionMnist }): Promise<ModelReport> {
   const r = resolve(opts);
   const dir = artifactDir(r);
   const saved = await readSavedRun(dir, { verify: true });
