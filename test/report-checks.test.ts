@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  quartoDisplayMime,
   bibtexKeys,
   checkArticle,
   checkQuartoProject,
@@ -71,6 +72,9 @@ describe('checkArticle finds each kind of defect', () => {
         { label: 'fig-html-only', outputs: [{ output_type: 'display_data', data: { 'text/html': '<div></div>' }, metadata: {} }] },
         { label: 'fig-no-output', outputs: [] },
         { label: 'tbl-ok', outputs: [{ output_type: 'display_data', data: { 'text/html': '<table></table>', 'text/plain': 't' }, metadata: {} }] },
+        // Quarto would put the SVG in the PDF (needs rsvg-convert), and the <div> table as plain text.
+        { label: 'fig-svg', outputs: [{ output_type: 'display_data', data: { 'text/html': '<div></div>', 'image/svg+xml': '<svg/>', 'image/png': png }, metadata: {} }] },
+        { label: 'tbl-div', outputs: [{ output_type: 'display_data', data: { 'text/html': '<div>a | b</div>', 'text/plain': 't' }, metadata: {} }] },
       ]),
     ),
   );
@@ -99,6 +103,13 @@ describe('checkArticle finds each kind of defect', () => {
     expect(problems).toMatch(/fig-no-output: this cell has no output; run `npm run main`/);
     expect(problems).toMatch(/never-run\.ipynb#fig-x: the notebook has no outputs at all \(not executed\)/);
     expect(problems).toMatch(/absent\.ipynb#fig-y: cannot read notebook/);
+  });
+
+  it("judges outputs by what Quarto picks for each format: no SVG in the PDF, tables as HTML <table>", () => {
+    const file = write('@fig-svg @tbl-div\n{{< embed ../notebooks/good.ipynb#fig-svg >}}\n{{< embed ../notebooks/good.ipynb#tbl-div >}}\n');
+    const problems = checkArticle(file, [bib], vars).join('\n');
+    expect(problems).toMatch(/fig-svg: the cell's outputs \(display_data \[.*image\/svg\+xml.*\]\) lack .*image\/png or image\/jpeg for the PDF/);
+    expect(problems).toMatch(/tbl-div: the cell's outputs .* lack a display_data output whose text\/html holds a <table>/);
   });
 
   it('reports dangling cross-references, unreferenced embeds, unknown citations and undefined variables', () => {
@@ -175,5 +186,18 @@ describe('article claims against results', () => {
     const failed = checkArticleClaims(root).filter((c) => !c.holds).map((c) => c.id);
     expect(failed).toEqual(['cnn3-most-accurate', 'shirt-hardest', 'distinct-shapes-easier']);
     expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^report\/index\.qmd \(.*\) says CNN 3 is the most accurate model on both protocols, but the results show: official: cnn1 95\.00% ≥ cnn3/);
+  });
+});
+
+describe('quartoDisplayMime (Quarto 1.4+ output choice)', () => {
+  it('prefers interactive HTML for the web page and images, then HTML tables, for the PDF', () => {
+    const fig = { 'text/html': ['<div id="p"></div>'], 'image/png': 'x', 'text/plain': 'p' };
+    expect(quartoDisplayMime(fig, 'html')).toBe('text/html');
+    expect(quartoDisplayMime(fig, 'latex')).toBe('image/png');
+    const table = { 'text/html': ['<table>\n', '<tr><td>1</td></tr>\n', '</table>\n'], 'text/plain': 't' };
+    expect(quartoDisplayMime(table, 'latex')).toBe('text/html');
+    expect(quartoDisplayMime({ 'text/html': '<div></div>', 'text/plain': 't' }, 'latex')).toBe('text/plain');
+    expect(quartoDisplayMime({ 'text/markdown': '| a |', 'text/html': '<table></table>' }, 'latex')).toBe('text/markdown');
+    expect(quartoDisplayMime({ 'application/json': '{}' }, 'html')).toBeUndefined();
   });
 });

@@ -86,17 +86,47 @@ export function findEmbeds(text: string): Embed[] {
   return [...stripComments(text).matchAll(re)].map((m) => ({ notebook: m[1], label: m[2] }));
 }
 
-/** What a labelled cell must have produced, by the label's Quarto prefix. */
+/**
+ * The representation Quarto renders of a display output, following its choice rules
+ * (quarto-cli src/core/jupyter/display-data.ts, 1.4+): for HTML the interactive formats first; for
+ * LaTeX/PDF markdown, SVG, PNG, JPEG, LaTeX, PDF, then HTML only if it holds a <table> (Quarto parses
+ * HTML tables into real tables for every format), then plain text. undefined: nothing renderable.
+ */
+export function quartoDisplayMime(data: Record<string, unknown>, to: 'html' | 'latex'): string | undefined {
+  const priority =
+    to === 'html'
+      ? ['application/vnd.jupyter.widget-state+json', 'application/vnd.jupyter.widget-view+json', 'application/javascript', 'text/html', 'text/markdown', 'image/svg+xml', 'image/png', 'image/jpeg']
+      : ['text/markdown', 'image/svg+xml', 'image/png', 'image/jpeg', 'text/latex', 'application/pdf'];
+  if (!priority.includes('text/html') && htmlHasTable(data['text/html'])) priority.push('text/html');
+  priority.push('text/plain');
+  return priority.find((mime) => mime in data);
+}
+
+/** Quarto's test: some line opens a <table> and some line closes one. */
+function htmlHasTable(html: unknown): boolean {
+  const lines = Array.isArray(html) ? (html as string[]) : typeof html === 'string' ? [html] : [];
+  return lines.some((l) => /<table/i.test(l)) && lines.some((l) => /<\/table/i.test(l));
+}
+
+/**
+ * What a labelled cell must have produced, by the label's Quarto prefix, judged by what Quarto will
+ * pick from it: a figure must be interactive HTML in the web page and a raster image in the PDF (an
+ * SVG would need rsvg-convert there); a table must be an HTML table in both.
+ */
 export function expectedOutput(label: string): { describe: string; ok: (o: NotebookOutput) => boolean } {
   const isDisplay = (o: NotebookOutput) => o.output_type === 'display_data' || o.output_type === 'execute_result';
+  const picks = (o: NotebookOutput, to: 'html' | 'latex') => (o.data ? quartoDisplayMime(o.data, to) : undefined);
   if (label.startsWith('fig-')) {
     return {
-      describe: 'a display_data output carrying both image/png (for PDF) and text/html (interactive)',
-      ok: (o) => isDisplay(o) && !!o.data && 'image/png' in o.data && 'text/html' in o.data,
+      describe: 'a display_data output from which Quarto picks text/html for the web page and image/png or image/jpeg for the PDF',
+      ok: (o) => isDisplay(o) && picks(o, 'html') === 'text/html' && ['image/png', 'image/jpeg'].includes(picks(o, 'latex') ?? ''),
     };
   }
   if (label.startsWith('tbl-')) {
-    return { describe: 'a display_data output carrying text/html', ok: (o) => isDisplay(o) && !!o.data && 'text/html' in o.data };
+    return {
+      describe: 'a display_data output whose text/html holds a <table>, which Quarto picks for both the web page and the PDF',
+      ok: (o) => isDisplay(o) && picks(o, 'html') === 'text/html' && picks(o, 'latex') === 'text/html',
+    };
   }
   return { describe: 'at least one output', ok: () => true };
 }
