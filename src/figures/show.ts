@@ -122,11 +122,17 @@ export async function showTable(table: TableSpec): Promise<void> {
     if (row.length !== table.columns.length) throw new Error(`showTable(${table.id}): row ${i} has ${row.length} cells, expected ${table.columns.length}`);
   }
   const settings = notebookSettings();
-  const cells = table.rows.map((row) => row.map((v) => formatCell(v, table.digits ?? 4)));
+  const rendered = renderTable(table);
   const csvFile = path.join(settings.figuresDir, `${table.id}.csv`);
-  await writeFileAtomic(csvFile, tableCsv(table.columns, cells));
+  await writeFileAtomic(csvFile, rendered.csv);
   await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [csvFile], settings, table.provenance));
-  displayBundle({ 'text/html': tableHtml(table.columns, cells, table.rows), 'text/plain': tableText(table.columns, cells) });
+  displayBundle({ 'text/html': rendered.html, 'text/plain': rendered.text });
+}
+
+/** A table as the notebook shows it (HTML, plain text) and as its CSV file holds it. Pure. */
+export function renderTable(table: Pick<TableSpec, 'columns' | 'rows' | 'digits'>): { html: string; text: string; csv: string } {
+  const cells = table.rows.map((row) => row.map((v) => formatCell(v, table.digits ?? 4)));
+  return { html: tableHtml(table.columns, cells, table.rows), text: tableText(table.columns, cells), csv: tableCsv(table.columns, cells) };
 }
 
 function validateId(id: string, kind: string): void {

@@ -48,7 +48,12 @@ export function executedNotebookPath(name: NotebookName, profile: string, protoc
  * for non-paper profiles).
  */
 function figuresDirFor(protocol: Protocol): string | undefined {
-  return protocol === 'paper' ? undefined : path.join(figuresDir(), protocol);
+  return protocol === 'paper' ? undefined : protocolFiguresDir(protocol);
+}
+
+/** The folder holding the paper-profile figures and tables of a protocol: figures/ or figures/<protocol>/. */
+export function protocolFiguresDir(protocol: Protocol): string {
+  return protocol === 'paper' ? figuresDir() : path.join(figuresDir(), protocol);
 }
 
 /** Resolves `--only` input (`04-cnn1`, `04`, `04-cnn1.ipynb`, `notebooks/04-cnn1.ipynb`) to a notebook name. */

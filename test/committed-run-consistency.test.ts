@@ -1,0 +1,49 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MODEL_NAMES } from '../src/models/architectures';
+import { keyMetricsTable } from '../src/figures/model-figures';
+import { comparisonRows, comparisonTable, paperComparisonTable } from '../src/figures/comparison-figures';
+import { MODEL_NOTEBOOKS } from '../src/figures/model-notebooks';
+import { renderTable, type TableSpec } from '../src/figures/show';
+import { findLabelledCell, readNotebook } from '../src/pipeline/notebook-file';
+import { executedNotebookPath, PROTOCOL_NAMES, protocolFiguresDir, type NotebookName } from '../src/pipeline/plan';
+import type { ModelReport } from '../src/results/report';
+import { loadReport } from '../src/training/run';
+
+/**
+ * The committed notebooks, figures/ tables and results/ must come from the same run: every table a
+ * notebook shows is rebuilt here from results/ and compared with the notebook's stored output and
+ * with the CSV in figures/. A notebook saved after a by-hand experiment (another seed or learning
+ * rate), or results replaced without re-executing the notebooks, fails here; `npm run main` repairs both.
+ */
+const reports = new Map<string, ModelReport>();
+beforeAll(async () => {
+  delete process.env.FMNIST_RESULTS_DIR;
+  delete process.env.FMNIST_FIGURES_DIR;
+  for (const protocol of PROTOCOL_NAMES) for (const model of MODEL_NAMES) reports.set(`${protocol}/${model}`, await loadReport(protocol, model));
+});
+
+function expectShown(notebook: NotebookName, protocol: (typeof PROTOCOL_NAMES)[number], table: TableSpec): void {
+  const file = executedNotebookPath(notebook, 'paper', protocol);
+  const found = findLabelledCell(readNotebook(file), table.id);
+  expect(found, `${file} has no cell labelled ${table.id}`).toBeDefined();
+  const output = (found!.cell.outputs ?? []).find((o) => o.data && 'text/html' in o.data);
+  const html = output?.data?.['text/html'];
+  const expected = renderTable(table);
+  expect(Array.isArray(html) ? html.join('') : html, `${path.relative(process.cwd(), file)}#${table.id} differs from the table rebuilt from results/`).toBe(expected.html);
+  const csv = path.join(protocolFiguresDir(protocol), `${table.id}.csv`);
+  expect(fs.readFileSync(csv, 'utf8'), `${path.relative(process.cwd(), csv)} differs from the table rebuilt from results/`).toBe(expected.csv);
+}
+
+describe.each(PROTOCOL_NAMES)('the committed %s-protocol run', (protocol) => {
+  it.each(MODEL_NAMES)('%s: the notebook and the CSV show the headline table of results/', (model) => {
+    expectShown(MODEL_NOTEBOOKS[model], protocol, keyMetricsTable(model, reports.get(`${protocol}/${model}`)!));
+  });
+
+  it('comparison: both tables match results/', () => {
+    const rows = comparisonRows(MODEL_NAMES.map((m) => reports.get(`${protocol}/${m}`)!));
+    expectShown('07-comparison', protocol, comparisonTable(rows));
+    expectShown('07-comparison', protocol, paperComparisonTable(rows));
+  });
+});
