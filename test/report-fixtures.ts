@@ -20,7 +20,7 @@ export function writeSyntheticResults(root: string, overrides: { skip?: string }
   });
   fs.writeFileSync(
     path.join(root, 'pipeline-timings.json'),
-    JSON.stringify({ profile: 'paper', protocols: ['paper', 'official'], concurrency: 2, startedAt: '2025-01-02T10:00:00.000Z', finishedAt: '2025-01-02T10:30:00.000Z', totalSeconds: 1800, stages: [{ stage: 'notebooks', seconds: 1500 }], notebooks: { 'paper/01-eda': 60, 'paper/02-pca': 90 }, peakMemory: { pssBytes: 1.5 * 2 ** 30, rssSumBytes: 2 * 2 ** 30, samples: 100 }, models: { trained: ['paper/cnn3', 'official/cnn3'], cached: ['paper/ann', 'paper/cnn1', 'paper/cnn2', 'official/ann', 'official/cnn1', 'official/cnn2'] } }),
+    JSON.stringify({ profile: 'paper', protocols: ['paper', 'official'], concurrency: 2, startedAt: '2025-01-02T10:00:00.000Z', finishedAt: '2025-01-02T10:30:00.000Z', totalSeconds: 1800, stages: [{ stage: 'notebooks', seconds: 1500 }], notebooks: { 'paper/01-eda': 60, 'paper/02-pca': 90 }, peakMemory: { pssBytes: 1.5 * 2 ** 30, rssSumBytes: 2 * 2 ** 30, samples: 100 }, machine: { cpus: 2, memoryBytes: 24 * 2 ** 30 + 123, platform: 'linux', arch: 'x64', node: 'v20.0.0' }, models: { trained: ['paper/cnn3', 'official/cnn3'], cached: ['paper/ann', 'paper/cnn1', 'paper/cnn2', 'official/ann', 'official/cnn1', 'official/cnn2'] } }),
   );
 }
 

@@ -35,6 +35,7 @@ describe('report variables (_variables.yml) from results', () => {
     expect(v.pipeline.notebooks_minutes).toBe('25.0');
     expect(v.pipeline.peak_memory_gib).toBe('1.50');
     expect(v.pipeline.peak_rss_sum_gib).toBe('2.00');
+    expect(v.pipeline.machine).toBe('a machine with 2 CPU cores and 24 GiB of memory');
     expect(v.pipeline.training_note).toBe('2 of the 8 models were trained in this run and the other 6 loaded from the cache of an earlier run');
   });
 

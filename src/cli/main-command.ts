@@ -6,7 +6,8 @@ import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } 
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
 import { modelsTrainedSince } from '../pipeline/trained-models';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
-import { formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
+import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
+import { gitInfo } from '../results/provenance';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 import { projectRoot } from '../util/paths';
 
@@ -70,6 +71,8 @@ async function runMain(opts: MainOptions): Promise<void> {
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
     models: modelsTrainedSince(timer.started, opts.profile, protocols),
+    machine: currentMachine(),
+    git: gitInfo(),
   });
   const finish = async () => {
     const peaks = memory.stop();

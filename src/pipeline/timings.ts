@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { resultsDir } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
@@ -27,10 +28,26 @@ export interface PipelineTimings {
     rssSumBytes?: number;
     samples: number;
   };
+  /** The machine the run used (the article says how many cores it had). */
+  machine?: RunMachine;
+  /** The checkout the run executed. */
+  git?: { commit: string | null; dirty: boolean | null };
   /** Which models this run trained and which it loaded from the cache (see trained-models.ts). */
   models?: TrainedInRun;
   /** Older runs: summed RSS only. */
   peakRssBytes?: number;
+}
+
+export interface RunMachine {
+  cpus: number;
+  memoryBytes: number;
+  platform: string;
+  arch: string;
+  node: string;
+}
+
+export function currentMachine(): RunMachine {
+  return { cpus: os.cpus().length, memoryBytes: os.totalmem(), platform: process.platform, arch: process.arch, node: process.version };
 }
 
 /** Where a full run's timings go: results/pipeline-timings.json for the paper profile, else results/<profile>/. */

@@ -219,6 +219,7 @@ function pipelineVariables(resultsRoot: string): Record<string, string> {
     peak_memory_gib: gib(t.peakMemory?.pssBytes),
     peak_rss_sum_gib: gib(t.peakMemory?.rssSumBytes ?? t.peakRssBytes),
     training_note: t.models ? describeTrainedInRun(t.models) : 'whether models were trained or loaded from the cache was not recorded',
+    machine: t.machine ? `a machine with ${t.machine.cpus} CPU core${t.machine.cpus === 1 ? '' : 's'} and ${Math.round(t.machine.memoryBytes / 2 ** 30)} GiB of memory` : 'a machine whose size was not recorded',
     date: t.finishedAt.slice(0, 10),
   };
 }
