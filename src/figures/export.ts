@@ -118,9 +118,13 @@ export function isFigureExporterRunning(): boolean {
   return starting !== undefined;
 }
 
-function scheduleIdleClose(): void {
+function cancelIdleClose(): void {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
+}
+
+function scheduleIdleClose(): void {
+  cancelIdleClose();
   if (inFlight > 0 || !Number.isFinite(idleCloseMs)) return;
   idleTimer = setTimeout(() => {
     idleTimer = undefined;
@@ -150,8 +154,7 @@ async function start(executablePath: string): Promise<ExporterState> {
  */
 export async function renderStaticImages(spec: FigureSpec, executablePath: string): Promise<StaticImages> {
   inFlight++;
-  if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = undefined;
+  cancelIdleClose();
   starting ??= start(executablePath).catch((err: unknown) => {
     starting = undefined;
     throw new ChromiumStartError(`could not start Chromium at ${executablePath}: ${(err as Error).message.split('\n')[0]}`);
@@ -189,8 +192,7 @@ export async function renderStaticImages(spec: FigureSpec, executablePath: strin
 
 /** Closes the shared browser (safe to call when none is running). */
 export async function closeFigureExporter(): Promise<void> {
-  if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = undefined;
+  cancelIdleClose();
   const current = starting;
   starting = undefined;
   if (!current) return;

@@ -67,9 +67,14 @@ export class TreeMemorySampler {
   }
 }
 
+/** Bytes in GiB with two decimals, e.g. "2.38" (the unit is the caller's). */
+export function toGiB(bytes: number): string {
+  return (bytes / 2 ** 30).toFixed(2);
+}
+
 /** One line for the end of a run, e.g. "Peak memory: 1.62 GiB (summed PSS; summed RSS 2.41 GiB)". */
 export function formatMemoryPeaks(peaks: MemoryPeaks): string | undefined {
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  const gib = (b: number) => `${toGiB(b)} GiB`;
   if (peaks.pssBytes !== undefined) return `Peak memory: ${gib(peaks.pssBytes)} (summed PSS of the job and its kernels and browsers; summed RSS ${gib(peaks.rssSumBytes ?? 0)})`;
   if (peaks.rssSumBytes !== undefined) return `Peak memory: ${gib(peaks.rssSumBytes)} (summed RSS; PSS unavailable on this system)`;
   return undefined;

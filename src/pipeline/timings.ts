@@ -2,6 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resultsDir } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
+import { environment } from '../results/provenance';
+import type { MemoryPeaks } from './memory';
 import type { TrainedInRun } from './trained-models';
 
 export interface StageTiming {
@@ -21,13 +23,7 @@ export interface PipelineTimings {
   /** Wall time of each notebook execution, keyed `<protocol>/<notebook>`. */
   notebooks: Record<string, number>;
   /** Peak memory of the job and its kernels and browsers, sampled every second (see pipeline/memory.ts). */
-  peakMemory?: {
-    /** Peak of the summed proportional set size (shared pages split between sharers): the job's memory. */
-    pssBytes?: number;
-    /** Peak of the summed resident set size: an upper bound (shared pages counted once per process). */
-    rssSumBytes?: number;
-    samples: number;
-  };
+  peakMemory?: MemoryPeaks;
   /** The machine the run used (the article says how many cores it had). */
   machine?: RunMachine;
   /** The checkout the run executed. */
@@ -47,7 +43,8 @@ export interface RunMachine {
 }
 
 export function currentMachine(): RunMachine {
-  return { cpus: os.cpus().length, memoryBytes: os.totalmem(), platform: process.platform, arch: process.arch, node: process.version };
+  const { node, platform, arch } = environment();
+  return { cpus: os.cpus().length, memoryBytes: os.totalmem(), platform, arch, node };
 }
 
 /** Where a full run's timings go: results/pipeline-timings.json for the paper profile, else results/<profile>/. */

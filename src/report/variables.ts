@@ -7,6 +7,7 @@ import { trainingConfig } from '../training/profiles';
 import { projectRoot, resultsDir } from '../util/paths';
 import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
+import { toGiB } from '../pipeline/memory';
 import { describeTrainedInRun } from '../pipeline/trained-models';
 import { ARTIFACT_FILES, artifactDir } from '../results/layout';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
@@ -200,7 +201,7 @@ function modelVariables(metrics: Json, history: Json, run: Json, files: string[]
 }
 
 function gib(bytes: number | undefined): string {
-  return bytes === undefined ? 'not measured' : (bytes / 2 ** 30).toFixed(2);
+  return bytes === undefined ? 'not measured' : toGiB(bytes);
 }
 
 function pipelineVariables(resultsRoot: string): Record<string, string> {

@@ -124,7 +124,10 @@ export const AUGMENTATIONS: readonly Augmentation[] = ['none', 'hflip'];
 
 /** The overrides that really differ from the profile's values for `model`, validated; {} if none. */
 export function effectiveOverrides(profile: ProfileName, model: ModelName | undefined, o: TrainingOverrides): TrainingOverrides {
-  const base = baseConfig(profile, model);
+  return overridesAgainst(baseConfig(profile, model), o);
+}
+
+function overridesAgainst(base: TrainingConfig, o: TrainingOverrides): TrainingOverrides {
   const out: TrainingOverrides = {};
   if (o.epochs !== undefined && o.epochs !== base.epochs) out.epochs = positiveInt(o.epochs, 'epochs');
   if (o.batchSize !== undefined && o.batchSize !== base.batchSize) out.batchSize = positiveInt(o.batchSize, 'batchSize');
@@ -146,17 +149,10 @@ export function effectiveOverrides(profile: ProfileName, model: ModelName | unde
  * optional overrides (part of the cache key). Without `model`, the profile's base epochs.
  */
 export function trainingConfig(profile: ProfileName, overrides: TrainingOverrides & { model?: ModelName } = {}): TrainingConfig {
-  const o = effectiveOverrides(profile, overrides.model, overrides);
   const base = baseConfig(profile, overrides.model);
-  return {
-    ...base,
-    ...(o.epochs !== undefined && { epochs: o.epochs }),
-    ...(o.batchSize !== undefined && { batchSize: o.batchSize }),
-    ...(o.lrSchedule !== undefined && { lrSchedule: o.lrSchedule }),
-    ...(o.augmentation !== undefined && { augmentation: o.augmentation }),
-    ...(o.restoreBest !== undefined && { restoreBest: o.restoreBest }),
-    optimizer: { ...base.optimizer, ...(o.learningRate !== undefined && { learningRate: o.learningRate }) },
-  };
+  // Only the settings that differ are present, so they spread straight over the profile's.
+  const { learningRate, ...settings } = overridesAgainst(base, overrides);
+  return { ...base, ...settings, optimizer: { ...base.optimizer, ...(learningRate !== undefined && { learningRate }) } };
 }
 
 function baseConfig(profile: ProfileName, model: ModelName | undefined): TrainingConfig {
