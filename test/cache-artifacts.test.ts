@@ -6,6 +6,7 @@ import { initBackend } from '../src/tf/backend';
 import { loadFixture } from '../src/data/load';
 import type { FashionMnist } from '../src/data/types';
 import { artifactDir } from '../src/results/layout';
+import { readPredictions, readSavedRun } from '../src/results/artifacts';
 import { evaluateSaved, loadReport, loadTrainedModel, predict, runData, trainAndEvaluate } from '../src/training/run';
 import { accuracy } from '../src/evaluation/metrics';
 
@@ -149,5 +150,69 @@ describe('train → save → cache hit → force', () => {
   it('asking for a result that was never trained says how to make it', async () => {
     await expect(loadReport('official', 'cnn3', 'smoke')).rejects.toThrow(/fmnist train cnn3 --protocol official --profile smoke/);
     await expect(loadReport('paper', 'cnn9' as never)).rejects.toThrow(/ann, cnn1, cnn2, cnn3/);
+  });
+});
+
+describe('per-image test predictions (predictions.json, one more artifact of every run)', () => {
+  const opts = { model: 'ann' as const, profile: 'smoke' as const, protocol: 'paper' as const, epochs: 2, ...quiet };
+
+  it('are saved with the run, checksummed in run.json, and equal the saved model\'s predictions', async () => {
+    const report = await trainAndEvaluate({ ...opts, dataset });
+    const saved = (await readSavedRun(report.dir, { verify: true }))!;
+    expect(saved.run.artifacts['predictions.json']).toMatch(/^[0-9a-f]{64}$/);
+    const { file, labels, predicted } = await readPredictions(report.dir, saved.run);
+    expect(file).toMatchObject({ format: 'fmnist-predictions-1', split: 'test', protocol: 'paper', count: report.test.count, testChecksum: saved.run.data.checksums.test });
+    const data = await runData('paper', 'smoke', 42, dataset);
+    expect(Array.from(labels)).toEqual(Array.from(data.test.labels));
+    expect(accuracy(labels, predicted)).toBe(report.test.accuracy);
+    const model = await loadTrainedModel('paper', 'ann', 'smoke', { epochs: 2 });
+    expect(Array.from((await predict(model, data.test)).predicted)).toEqual(Array.from(predicted));
+    model.dispose();
+  });
+
+  it('every training seed is tested on the same images (the split is fixed per protocol), with its own predictions', async () => {
+    const a = await trainAndEvaluate({ ...opts, dataset, seed: 42 });
+    const b = await trainAndEvaluate({ ...opts, dataset, seed: 5 });
+    const ra = (await readSavedRun(a.dir))!.run;
+    const rb = (await readSavedRun(b.dir))!.run;
+    expect(rb.data.checksums).toEqual(ra.data.checksums);
+    expect(rb.cacheKey).not.toBe(ra.cacheKey);
+    expect(read(path.join(b.dir, 'weights.bin')).equals(read(path.join(a.dir, 'weights.bin')))).toBe(false);
+    const pa = await readPredictions(a.dir, ra);
+    const pb = await readPredictions(b.dir, rb);
+    expect(pb.file.indicesSha256).toBe(pa.file.indicesSha256);
+    expect(pb.file.labels).toBe(pa.file.labels);
+  });
+
+  it('a run saved before predictions were kept gets them from its saved model, without retraining', async () => {
+    const report = await trainAndEvaluate({ ...opts, dataset });
+    const runFile = path.join(report.dir, 'run.json');
+    const predictionsFile = path.join(report.dir, 'predictions.json');
+    const expected = read(predictionsFile);
+    const weights = read(path.join(report.dir, 'weights.bin'));
+    const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    delete run.artifacts['predictions.json'];
+    fs.writeFileSync(runFile, JSON.stringify(run));
+    fs.rmSync(predictionsFile);
+    const logs: string[] = [];
+    const again = await trainAndEvaluate({ ...opts, dataset, log: (m) => logs.push(m) });
+    expect(again.cached).toBe(true);
+    expect(logs.join('\n')).toMatch(/added the per-image test predictions/);
+    expect(read(predictionsFile).equals(expected)).toBe(true);
+    expect(read(path.join(report.dir, 'weights.bin')).equals(weights)).toBe(true);
+    expect((await readSavedRun(report.dir, { verify: true }))!.run.artifacts['predictions.json']).toBeDefined();
+  });
+
+  it('a run whose weights are absent (a seed-study run from git) still reads with weightsOptional, and a damaged prediction file is refused', async () => {
+    const report = await trainAndEvaluate({ ...opts, dataset, seed: 6 });
+    for (const f of ['model.json', 'weights.bin']) fs.rmSync(path.join(report.dir, f));
+    expect(await readSavedRun(report.dir, { verify: true })).toBeUndefined();
+    const saved = (await readSavedRun(report.dir, { verify: true, weightsOptional: true }))!;
+    expect(saved.metrics.test.accuracy).toBe(report.test.accuracy);
+    await expect(loadTrainedModel('paper', 'ann', 'smoke', { epochs: 2, seed: 6 })).rejects.toThrow(/not its weights/);
+    const file = path.join(report.dir, 'predictions.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"predicted": "', '"predicted": "9'));
+    expect(await readSavedRun(report.dir, { verify: true, weightsOptional: true })).toBeUndefined();
+    await expect(readPredictions(report.dir, saved.run)).rejects.toThrow(/does not match the checksum/);
   });
 });

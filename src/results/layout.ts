@@ -7,12 +7,21 @@ import { resultsDir } from '../util/paths';
 /** The seed every command and notebook uses unless told otherwise. */
 export const DEFAULT_SEED = 42;
 
+/**
+ * The seed of the train/validation/test split (and of the smoke profile's subsets). It is the same
+ * for every training seed, so all runs of a protocol are scored on the same test images and can be
+ * compared image by image (the seed study, McNemar's test); `seed` varies only the training.
+ */
+export const SPLIT_SEED = DEFAULT_SEED;
+
 /** Files of one trained model's artifact folder. */
 export const ARTIFACT_FILES = {
   modelJson: 'model.json',
   weights: 'weights.bin',
   history: 'history.json',
   metrics: 'metrics.json',
+  /** Per-image test labels and predictions (results/predictions.ts). */
+  predictions: 'predictions.json',
   run: 'run.json',
   checkpointDir: 'checkpoint',
   lock: '.lock',

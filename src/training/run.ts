@@ -5,10 +5,11 @@ import type { FashionMnist, LabelledImages, SplitProtocol } from '../data/types'
 import { accuracy, classificationMetrics } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/predict';
 import { assertModelName, buildModel, ModelName } from '../models/architectures';
-import { readSavedRun, reportFromSaved, loadSavedModel, writeArtifacts } from '../results/artifacts';
-import { cacheKey } from '../results/cache-key';
+import { addPredictions, hasPredictions, hasWeights, readSavedRun, reportFromSaved, loadSavedModel, writeArtifacts, type SavedRun } from '../results/artifacts';
+import { cacheKey, sha256Hex } from '../results/cache-key';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
-import { artifactDir, DEFAULT_SEED } from '../results/layout';
+import { artifactDir, DEFAULT_SEED, SPLIT_SEED } from '../results/layout';
+import { predictionsFile, type PredictionsFile } from '../results/predictions';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
 import type { MetricsFile, ModelReport, RunFile } from '../results/report';
@@ -31,7 +32,10 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   profile?: ProfileName;
   /** Default 'paper'. */
   protocol?: SplitProtocol;
-  /** Default DEFAULT_SEED (42). Seeds the split, the initialisation, shuffles and dropout. */
+  /**
+   * Default DEFAULT_SEED (42). Seeds the initialisation, shuffles, augmentation and dropout; the
+   * split is fixed per protocol (SPLIT_SEED), so runs with different seeds share their test images.
+   */
   seed?: number;
   /** Retrain even if a result with the same cache key exists (a checkpoint is discarded too). */
   force?: boolean;
@@ -71,18 +75,53 @@ async function ensureBackend(): Promise<{ name: string; detail: string; tfjsVers
 
 /** Inference-mode scores of a trained model on the three parts of its split. */
 export async function evaluateModel(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize = 1000): Promise<MetricsFile> {
+  return (await evaluateWithPredictions(model, data, batchSize)).metrics;
+}
+
+/** evaluateModel's scores plus the predicted class of every test image (saved as predictions.json). */
+async function evaluateWithPredictions(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize: number): Promise<{ metrics: MetricsFile; testPredicted: Uint8Array }> {
   const trainPred = argmaxRows(await predictProbabilities(model, data.train, batchSize));
   const valProbs = await predictProbabilities(model, data.val, batchSize);
   const valMetrics = classificationMetrics(data.val.labels, argmaxRows(valProbs));
-  const test = classificationMetrics(data.test.labels, argmaxRows(await predictProbabilities(model, data.test, batchSize)));
+  const testPredicted = argmaxRows(await predictProbabilities(model, data.test, batchSize));
+  const test = classificationMetrics(data.test.labels, testPredicted);
   const train = { accuracy: accuracy(data.train.labels, trainPred), count: data.train.count };
-  return {
+  const metrics: MetricsFile = {
     train,
     val: { accuracy: valMetrics.accuracy, loss: crossEntropy(valProbs, data.val.labels), macroF1: valMetrics.macroF1, count: data.val.count },
     test,
     trainTestGap: train.accuracy - test.accuracy,
     classNames: CLASS_NAMES,
   };
+  return { metrics, testPredicted };
+}
+
+function testPredictions(data: RunData, predicted: Uint8Array): PredictionsFile {
+  const idx = data.test.indices;
+  return predictionsFile({
+    protocol: data.protocol,
+    testChecksum: data.checksums.test,
+    indicesSha256: sha256Hex(new Uint8Array(idx.buffer, idx.byteOffset, idx.byteLength)),
+    labels: data.test.labels.subarray(0, data.test.count),
+    predicted,
+  });
+}
+
+/**
+ * A run saved before runs kept their test predictions gets them from its saved model (inference
+ * only: the weights and scores stay as they are). Without weights it is left as it is.
+ */
+async function backfillPredictions(dir: string, saved: SavedRun, data: RunData, log: (m: string) => void, label: string): Promise<SavedRun> {
+  if (hasPredictions(saved.run) || !hasWeights(dir)) return saved;
+  const model = await loadSavedModel(dir);
+  try {
+    const predicted = argmaxRows(await predictProbabilities(model, data.test, saved.run.training.evalBatchSize));
+    const run = await addPredictions(dir, saved.run, testPredictions(data, predicted));
+    log(`[${label}] added the per-image test predictions to the saved run (${dir})`);
+    return { ...saved, run };
+  } finally {
+    model.dispose();
+  }
 }
 
 /**
@@ -95,10 +134,10 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const calledAt = Date.now();
   const r = resolve(opts);
   const log = opts.log ?? ((m: string) => console.error(m));
-  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
+  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}${r.seed === DEFAULT_SEED ? '' : `/seed${r.seed}`}`;
   const backend = await ensureBackend();
   const config = trainingConfig(r.profile, r);
-  const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
+  const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
   const model = buildModel(r.model, r.seed);
   try {
     const key = cacheKey({
@@ -120,7 +159,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
     };
     if (!opts.force) {
       const saved = await usable();
-      if (saved) {
+      if (saved && hasPredictions(saved.run)) {
         log(`[${label}] loaded from cache (${dir})`);
         return reportFromSaved(dir, saved, true);
       }
@@ -131,8 +170,8 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       async () => {
         const saved = await usable(); // another process may have finished it while we waited
         if (saved) {
-          log(`[${label}] loaded the result another process just saved (${dir})`);
-          return reportFromSaved(dir, saved, true);
+          if (hasPredictions(saved.run)) log(`[${label}] loaded the result another process just saved (${dir})`);
+          return reportFromSaved(dir, await backfillPredictions(dir, saved, data, log, label), true);
         }
         if (opts.force) await removeCheckpoint(dir);
         const resume = await loadCheckpoint(dir, key, log);
@@ -148,7 +187,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           onCheckpoint: (state) => saveCheckpoint(dir, key, state),
         });
         const evalStart = Date.now();
-        const metrics = await evaluateModel(model, data, config.evalBatchSize);
+        const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize);
         const evalSeconds = (Date.now() - evalStart) / 1000;
         const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
         const run: Omit<RunFile, 'artifacts'> = {
@@ -175,7 +214,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
         };
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
-        const written = await writeArtifacts(dir, model, history, metrics, run);
+        const written = await writeArtifacts(dir, model, history, metrics, testPredictions(data, testPredicted), run);
         await removeCheckpoint(dir);
         log(
           `[${label}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
@@ -235,8 +274,9 @@ export async function predict(model: tf.LayersModel, set: Pick<LabelledImages, '
 }
 
 /** The exact train/val/test images a run used (e.g. to show the test images a model got wrong). */
-export async function runData(protocol: SplitProtocol, profile: ProfileName = 'paper', seed: number = DEFAULT_SEED, dataset?: FashionMnist): Promise<RunData> {
-  return prepareRunData(parseSplitProtocol(protocol), seed, trainingConfig(assertProfileName(profile)).subset, dataset);
+/** The split does not depend on the training seed (SPLIT_SEED); `_seed` is accepted for callers that pass a run's seed. */
+export async function runData(protocol: SplitProtocol, profile: ProfileName = 'paper', _seed: number = DEFAULT_SEED, dataset?: FashionMnist): Promise<RunData> {
+  return prepareRunData(parseSplitProtocol(protocol), SPLIT_SEED, trainingConfig(assertProfileName(profile)).subset, dataset);
 }
 
 /**
@@ -251,7 +291,7 @@ export async function evaluateSaved(opts: TrainingOverrides & { model: ModelName
   const backend = await ensureBackend();
   const model = await loadSavedModel(dir);
   try {
-    const data = await prepareRunData(r.protocol, r.seed, saved.run.training.subset, opts.dataset);
+    const data = await prepareRunData(r.protocol, SPLIT_SEED, saved.run.training.subset, opts.dataset);
     if (data.checksums.test !== saved.run.data.checksums.test) {
       throw new Error(`the test split of ${dir} does not match the data now loaded (different dataset files?); retrain with --force`);
     }
