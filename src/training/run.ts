@@ -17,7 +17,7 @@ import { activeBackend, initBackend } from '../tf/backend';
 import { RunData, prepareRunData } from './data';
 import type { EpochRecord } from './loop';
 import { trainModel } from './loop';
-import { assertProfileName, effectiveOverrides, ProfileName, trainingConfig, TrainingOverrides } from './profiles';
+import { assertProfileName, effectiveOverrides, ProfileName, trainingConfig, type TrainingConfig, TrainingOverrides } from './profiles';
 import { defaultProgress, ProgressSink, silentProgress } from './progress';
 import { isValidSeed } from './seeds';
 
@@ -124,6 +124,46 @@ async function backfillPredictions(dir: string, saved: SavedRun, data: RunData, 
   }
 }
 
+function runCacheKey(r: ResolvedRun, config: TrainingConfig, model: tf.LayersModel, data: RunData): string {
+  return cacheKey({
+    model: r.model,
+    modelConfig: model.toJSON(undefined, false),
+    training: config,
+    data: data.checksums,
+    protocol: r.protocol,
+    seed: r.seed,
+  });
+}
+
+/** Where a run lives, its cache key now, and its saved result when that is current (verified, with predictions). */
+export interface RunStatus {
+  dir: string;
+  key: string;
+  /** The saved run, when it has this key, its files match their checksums (weights may be absent) and it has predictions. */
+  saved?: SavedRun;
+}
+
+/**
+ * Whether the run `trainAndEvaluate(opts)` would make is already saved and current, without
+ * training: what the seed study checks before it starts a run (and what lets it resume). A run
+ * whose weights are not on disk still counts (the seed study commits only the committed seed's).
+ */
+export async function runStatus(opts: TrainingOverrides & { model: ModelName; profile?: ProfileName; protocol?: SplitProtocol; seed?: number; dataset?: FashionMnist }): Promise<RunStatus> {
+  const r = resolve(opts);
+  await ensureBackend();
+  const config = trainingConfig(r.profile, r);
+  const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
+  const model = buildModel(r.model, r.seed);
+  try {
+    const key = runCacheKey(r, config, model, data);
+    const dir = artifactDir(r);
+    const saved = await readSavedRun(dir, { expectKey: key, verify: true, weightsOptional: true });
+    return { dir, key, saved: saved && hasPredictions(saved.run) ? saved : undefined };
+  } finally {
+    model.dispose();
+  }
+}
+
 /**
  * Trains (or loads, when an identical run is saved) one model and evaluates it: the single call
  * behind `fmnist train` and the notebooks. Same key → the saved result, `cached: true`. A killed
@@ -140,14 +180,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
   const model = buildModel(r.model, r.seed);
   try {
-    const key = cacheKey({
-      model: r.model,
-      modelConfig: model.toJSON(undefined, false),
-      training: config,
-      data: data.checksums,
-      protocol: r.protocol,
-      seed: r.seed,
-    });
+    const key = runCacheKey(r, config, model, data);
     const dir = artifactDir(r);
 
     // A result saved before this call started only counts when not forced.
