@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CLEAR_ORDER, syntheticStudy } from './study-fixtures';
 
 const MODELS = ['ann', 'cnn1', 'cnn2', 'cnn3'] as const;
 /** Synthetic results shaped like src/results/report.ts's metrics.json, history.json and run.json (accuracies chosen per model to be told apart). */
-export function writeSyntheticResults(root: string, overrides: { skip?: string } = {}): void {
+export function writeSyntheticResults(root: string, overrides: { skip?: string; noStudy?: boolean } = {}): void {
+  if (!overrides.noStudy) {
+    fs.mkdirSync(path.join(root, 'study'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'study', 'summary.json'), JSON.stringify(syntheticStudy(CLEAR_ORDER)));
+  }
   MODELS.forEach((model, i) => {
     for (const [j, protocol] of (['paper', 'official'] as const).entries()) {
       const dir = path.join(root, protocol, model);

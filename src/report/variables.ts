@@ -11,6 +11,7 @@ import { toGiB } from '../pipeline/memory';
 import { describeTrainedInRun } from '../pipeline/trained-models';
 import { ARTIFACT_FILES, artifactDir } from '../results/layout';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
+import { studyVariables } from './study-variables';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -95,6 +96,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir()): Report
   };
   vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100);
   vars.pipeline = pipelineVariables(resultsRoot);
+  vars.study = studyVariables(resultsRoot);
   return vars;
 }
 

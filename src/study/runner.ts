@@ -7,12 +7,13 @@ import type { FashionMnist, SplitProtocol } from '../data/types';
 import type { ModelName } from '../models/architectures';
 import { readSavedRun } from '../results/artifacts';
 import { artifactDir, DEFAULT_SEED } from '../results/layout';
-import { currentMachine, formatDuration, type RunMachine } from '../pipeline/timings';
+import { currentMachine, formatDuration } from '../pipeline/timings';
+import { readTimings, timingsPath, type StudyTimings, type StudyTimingsFile } from './timings';
 import { initBackend, type BackendName } from '../tf/backend';
 import { runStatus } from '../training/run';
 import { projectRoot } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
-import { buildStudySummary, studyDir, summaryPath, writeStudySummary, type StudySelection, type StudySummary } from './summary';
+import { buildStudySummary, writeStudySummary, type StudySelection, type StudySummary } from './summary';
 
 /** One (protocol, model, seed) training run of the study. */
 export interface StudyRun {
@@ -35,19 +36,7 @@ export function planStudy(sel: StudySelection): StudyRun[] {
 /** Slowest first, so the short runs fill the gaps at the end (CNN 3 trains longest, the ANN shortest). */
 const START_ORDER: readonly ModelName[] = ['cnn3', 'cnn1', 'cnn2', 'ann'];
 
-/** results/study/timings.json: the wall time of the last `fmnist study` that trained something. */
-export interface StudyTimings {
-  startedAt: string;
-  finishedAt: string;
-  wallSeconds: number;
-  concurrency: number;
-  /** Runs this invocation trained, and runs it found saved and current. */
-  trained: number;
-  cached: number;
-  /** Every run of the study was trained by this invocation: its wall time is the whole study's. */
-  complete: boolean;
-  machine: RunMachine;
-}
+
 
 export interface StudyOptions extends StudySelection {
   /** Training processes at once (default: 2, or fewer cores). */
@@ -117,7 +106,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   const summaryFile = await writeStudySummary(summary);
   const wallSeconds = (Date.now() - started) / 1000;
   if (trained.length > 0) {
-    const timings: StudyTimings = {
+    const last: StudyTimings = {
       startedAt,
       finishedAt: new Date().toISOString(),
       wallSeconds,
@@ -127,7 +116,10 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
       complete: current.length === 0,
       machine: currentMachine(),
     };
-    await writeJsonAtomic(timingsPath(summaryFile), timings);
+    const file = timingsPath(summaryFile);
+    const before = readTimings(file);
+    const timings: StudyTimingsFile = { last, complete: last.complete ? last : before?.complete };
+    await writeJsonAtomic(file, timings);
   }
   log(`[study] wrote ${displayPath(summaryFile)} (${formatDuration(wallSeconds)}; ${trained.length} trained, ${current.length} loaded)`);
   return { summary, summaryFile, total: all.length, trained, cached: current, missing: [], wallSeconds };
@@ -138,16 +130,7 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-/** timings.json beside summary.json (timings-<selection>.json beside a narrower summary). */
-export function timingsPath(summaryFile: string): string {
-  return path.join(path.dirname(summaryFile), path.basename(summaryFile).replace(/^summary/, 'timings'));
-}
 
-export function studyTimingsPath(sel: StudySelection, root?: string): string {
-  return timingsPath(summaryPath(sel, root));
-}
-
-export { studyDir };
 
 interface PoolOptions extends StudyOptions {
   concurrency: number;
@@ -254,7 +237,9 @@ function trainProcess(run: StudyRun, o: PoolOptions): Promise<{ testAccuracy: nu
     ...(o.backend ? ['--backend', o.backend] : []),
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    // The native backend's op threads share the cores between the processes (as in the main job).
+    const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / o.concurrency)));
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FMNIST_NODE_THREADS: nodeThreads } });
     const onAbort = () => child.kill('SIGINT'); // the trainer checkpoints each epoch; a rerun resumes
     o.signal?.addEventListener('abort', onAbort, { once: true });
     let stdout = '';
@@ -273,7 +258,8 @@ function trainProcess(run: StudyRun, o: PoolOptions): Promise<{ testAccuracy: nu
         return;
       }
       try {
-        const report = JSON.parse(stdout.trim().split('\n').pop()!);
+        // The report is the JSON line; other lines (a backend notice) may precede it.
+        const report = JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()!);
         resolve({ testAccuracy: report.test.accuracy, cached: report.cached });
       } catch {
         reject(new Error(`\`fmnist ${args.slice(1).join(' ')}\` printed no report: ${JSON.stringify(stdout.slice(-200))}`));

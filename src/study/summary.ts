@@ -103,27 +103,24 @@ async function savedRun(sel: StudySelection, protocol: SplitProtocol, model: Mod
   return { dir, saved };
 }
 
-/**
- * The study's statistics from its saved runs (no training): per (protocol, model) the summaries of
- * test accuracy and macro F1 over the seeds; per protocol and pair of models (in the order of
- * MODEL_NAMES, a before b) the paired comparison over seeds, McNemar's test on the committed seed's
- * predictions, and Holm-adjusted p-values over the protocol's pairs.
- */
-export async function buildStudySummary(sel: StudySelection, root?: string): Promise<StudySummary> {
-  if (!sel.seeds.includes(COMMITTED_SEED)) throw new Error(`the seed study must include the committed seed ${COMMITTED_SEED} (McNemar's test uses its predictions)`);
-  const models = MODEL_NAMES.filter((m) => sel.models.includes(m));
-  const runs: Record<string, RunSummary> = {};
-  const comparisons: Comparison[] = [];
-  const backends = new Set<string>();
-  let seconds = 0;
+/** What the statistics need from one saved run. */
+export interface StudyRunInput {
+  protocol: SplitProtocol;
+  model: ModelName;
+  result: SeedResult;
+  /** The committed seed's test labels and predictions (other seeds may leave them out). */
+  predictions?: { labels: Uint8Array; predicted: Uint8Array; testChecksum: string };
+}
+
+/** Reads every saved run of the selection (metrics, provenance, and the committed seed's predictions). */
+export async function readStudyRuns(sel: StudySelection, root?: string): Promise<StudyRunInput[]> {
+  const out: StudyRunInput[] = [];
   for (const protocol of sel.protocols) {
-    const predictions = new Map<ModelName, { labels: Uint8Array; predicted: Uint8Array; testChecksum: string }>();
-    for (const model of models) {
-      const perSeed: SeedResult[] = [];
+    for (const model of MODEL_NAMES.filter((m) => sel.models.includes(m))) {
       for (const seed of sel.seeds) {
         const { dir, saved } = await savedRun(sel, protocol, model, seed, root);
         const { run, metrics } = saved;
-        perSeed.push({
+        const result: SeedResult = {
           seed,
           testAccuracy: metrics.test.accuracy,
           macroF1: metrics.test.macroF1,
@@ -131,14 +128,51 @@ export async function buildStudySummary(sel: StudySelection, root?: string): Pro
           seconds: run.timings.trainSeconds + run.timings.evalSeconds,
           backend: run.backend,
           cacheKey: run.cacheKey,
-        });
-        backends.add(run.backend);
-        seconds += run.timings.trainSeconds + run.timings.evalSeconds;
+        };
+        let predictions: StudyRunInput['predictions'];
         if (seed === COMMITTED_SEED) {
           const p = await readPredictions(dir, run);
-          predictions.set(model, { labels: p.labels, predicted: p.predicted, testChecksum: p.file.testChecksum });
+          predictions = { labels: p.labels, predicted: p.predicted, testChecksum: p.file.testChecksum };
         }
+        out.push({ protocol, model, result, predictions });
       }
+    }
+  }
+  return out;
+}
+
+/** The study's statistics from its saved runs (no training): {@link summarizeStudy} over {@link readStudyRuns}. */
+export async function buildStudySummary(sel: StudySelection, root?: string): Promise<StudySummary> {
+  return summarizeStudy(sel, await readStudyRuns(sel, root));
+}
+
+/**
+ * Per (protocol, model) the summaries of test accuracy and macro F1 over the seeds; per protocol
+ * and pair of models (in the order of MODEL_NAMES, a before b) the paired comparison over seeds,
+ * McNemar's test on the committed seed's predictions, and Holm-adjusted p-values over the
+ * protocol's pairs. Pure: tests feed it made-up runs.
+ */
+export function summarizeStudy(sel: StudySelection, inputs: StudyRunInput[]): StudySummary {
+  if (!sel.seeds.includes(COMMITTED_SEED)) throw new Error(`the seed study must include the committed seed ${COMMITTED_SEED} (McNemar's test uses its predictions)`);
+  const models = MODEL_NAMES.filter((m) => sel.models.includes(m));
+  const runs: Record<string, RunSummary> = {};
+  const comparisons: Comparison[] = [];
+  const backends = new Set<string>();
+  let seconds = 0;
+  for (const protocol of sel.protocols) {
+    const predictions = new Map<ModelName, NonNullable<StudyRunInput['predictions']>>();
+    for (const model of models) {
+      const perSeed = sel.seeds.map((seed) => {
+        const input = inputs.find((x) => x.protocol === protocol && x.model === model && x.result.seed === seed);
+        if (!input) throw new Error(`the seed study has no run for ${protocol}/${model} seed ${seed}; run \`fmnist study\``);
+        if (seed === COMMITTED_SEED) {
+          if (!input.predictions) throw new Error(`${protocol}/${model} seed ${seed}: McNemar's test needs this run's test predictions`);
+          predictions.set(model, input.predictions);
+        }
+        backends.add(input.result.backend);
+        seconds += input.result.seconds;
+        return input.result;
+      });
       runs[runId(protocol, model)] = {
         protocol,
         model,
