@@ -15,6 +15,7 @@ export * from './figures/model-provenance';
 export * from './figures/comparison-figures';
 export * from './notebook/context';
 export * from './notebook/display';
+export * from './notebook/model-cells';
 export * from './figures/spec';
 export * from './figures/plotly-html';
 export * from './figures/export';
