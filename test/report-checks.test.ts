@@ -185,7 +185,7 @@ describe('article claims against results', () => {
     fs.writeFileSync(ann, JSON.stringify(ma));
     const failed = checkArticleClaims(root).filter((c) => !c.holds).map((c) => c.id);
     expect(failed).toEqual(['cnn3-most-accurate', 'shirt-hardest', 'distinct-shapes-easier']);
-    expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^report\/index\.qmd \(.*\) says CNN 3 is the most accurate model on both protocols, but the results show: official: cnn1 95\.00% ≥ cnn3/);
+    expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^index\.qmd \(.*\) says CNN 3 is the most accurate model on both protocols, but the results show: official: cnn1 95\.00% ≥ cnn3/);
   });
 });
 

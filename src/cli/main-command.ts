@@ -128,8 +128,8 @@ async function runMain(opts: MainOptions): Promise<void> {
       err.exitCode = QUARTO_MISSING_EXIT_CODE;
       throw err;
     }
-    console.error(`[main] rendering the manuscript with quarto ${quarto.version}`);
-    await timer.time('quarto render', () => renderManuscript());
+    console.error(`[main] rendering the manuscript with quarto ${quarto.version} (${rel(quarto.path)}, from ${quarto.source})`);
+    await timer.time('quarto render', () => renderManuscript(quarto.path));
     console.error(`[main] report: ${rel(path.join(projectRoot(), '_manuscript', 'index.html'))} (PDF beside it)`);
   } finally {
     process.off('SIGINT', onSignal);

@@ -131,5 +131,5 @@ export function checkArticleClaims(resultsRoot?: string, claims: readonly Claim[
 export function describeFailedClaims(results: ClaimResult[]): string[] {
   return results
     .filter((c) => !c.holds)
-    .map((c) => `report/index.qmd (${c.where}) says ${c.statement}, but the results show: ${c.detail}. Revise the text.`);
+    .map((c) => `index.qmd (${c.where}) says ${c.statement}, but the results show: ${c.detail}. Revise the text.`);
 }
