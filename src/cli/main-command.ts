@@ -87,8 +87,14 @@ async function runMain(opts: MainOptions): Promise<void> {
 
   try {
     if (!opts.skipNotebooks) {
-      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
-      console.error(`[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time, profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`);
+      // Each kernel gets its share of the cores for the native backend's thread pools (unless set).
+      const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / concurrency)));
+      const env = { FMNIST_NODE_THREADS: nodeThreads };
+      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only, env }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
+      console.error(
+        `[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time (native backend: ${nodeThreads} thread(s) each), ` +
+          `profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`,
+      );
       await timer.time('notebooks', () =>
         executeNotebooks(jobs, {
           concurrency,
