@@ -43,3 +43,6 @@ export * from './evaluation/metrics';
 export * from './evaluation/predict';
 export * from './results/report';
 export * from './results/layout';
+export * from './results/runtime';
+export * from './results/saved-runs';
+export { RUN_ARTIFACTS, DamagedResultError, ResultWriteError, type VerifiedRun } from './results/artifacts';

@@ -8,6 +8,7 @@ import { modelsTrainedSince } from '../pipeline/trained-models';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
 import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
 import { gitInfo } from '../results/provenance';
+import type { RuntimeIdentity } from '../results/runtime';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 import { projectRoot } from '../util/paths';
 
@@ -59,6 +60,14 @@ async function runMain(opts: MainOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const notebookSeconds: Record<string, number> = {};
+  // The backend, tfjs and data the notebooks ran on (they pick the results folders); known after the notebooks.
+  let runtime: RuntimeIdentity | undefined;
+  const resolveRuntime = async () => {
+    // The project's backend choice, quietly: tfjs' own default would print its install advice.
+    await (await import('../tf/backend')).initBackend({ quiet: true });
+    runtime ??= await (await import('../results/runtime')).currentRuntime();
+    return runtime;
+  };
   let notebooksDone = false; // a failed or interrupted run is never recorded as the main job's timings
   const timings = (): PipelineTimings => ({
     profile: opts.profile,
@@ -70,7 +79,7 @@ async function runMain(opts: MainOptions): Promise<void> {
     stages: [...timer.stages],
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
-    models: modelsTrainedSince(timer.started, opts.profile, protocols),
+    models: runtime ? modelsTrainedSince(timer.started, opts.profile, protocols, runtime) : undefined,
     machine: currentMachine(),
     git: gitInfo(),
   });
@@ -107,6 +116,7 @@ async function runMain(opts: MainOptions): Promise<void> {
         }),
       );
       notebooksDone = true;
+      await resolveRuntime();
       // Written now (not only at the end) so the report's numbers can cite this run's times.
       if (fullRun) await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
     }
@@ -119,12 +129,10 @@ async function runMain(opts: MainOptions): Promise<void> {
       // Loaded here: it builds the models (TensorFlow.js) to count their parameters.
       const { writeReportVariables, variablesPath } = await import('../report/variables');
       const { checkArticleClaims, describeFailedClaims } = await import('../report/claims');
-      // The project's backend choice, quietly: tfjs' own default would print its install advice.
-      await (await import('../tf/backend')).initBackend({ quiet: true });
-      await writeReportVariables();
+      await writeReportVariables(undefined, undefined, await resolveRuntime());
       console.error(`[main] wrote ${rel(variablesPath())}`);
       // The article's words around the numbers must still be true of this run's results.
-      for (const problem of describeFailedClaims(checkArticleClaims())) console.error(`[main] WARNING: ${problem}`);
+      for (const problem of describeFailedClaims(checkArticleClaims(undefined, undefined, await resolveRuntime()))) console.error(`[main] WARNING: ${problem}`);
     });
 
     if (!opts.render) return;

@@ -1,24 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASS_NAMES } from '../data/classes';
+import { loadFashionMnist } from '../data/load';
 import { parseSplitProtocol } from '../data/splits';
 import type { FashionMnist, LabelledImages, SplitProtocol } from '../data/types';
 import { accuracy, classificationMetrics } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/predict';
-import { assertModelName, buildModel, ModelName } from '../models/architectures';
-import { readSavedRun, reportFromSaved, loadSavedModel, writeArtifacts } from '../results/artifacts';
+import { buildModel, ModelName } from '../models/architectures';
+import { DEFAULT_SEED } from '../results/layout';
+import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, writeArtifacts, type VerifiedRun } from '../results/artifacts';
 import { cacheKey } from '../results/cache-key';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
-import { artifactDir, DEFAULT_SEED } from '../results/layout';
+import { artifactDir } from '../results/layout';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
-import type { MetricsFile, ModelReport, RunFile } from '../results/report';
-import { activeBackend, initBackend } from '../tf/backend';
+import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
+import { dataIdentity, describeRuntime, runningBackend, type RuntimeIdentity } from '../results/runtime';
+import { findVerifiedRun, openSavedRun, openVerifiedRun, resolveSettings } from '../results/saved-runs';
 import { RunData, prepareRunData } from './data';
 import type { EpochRecord } from './loop';
 import { trainModel } from './loop';
-import { assertProfileName, effectiveOverrides, ProfileName, trainingConfig, TrainingOverrides } from './profiles';
+import { assertProfileName, ProfileName, trainingConfig, TrainingOverrides } from './profiles';
 import { defaultProgress, ProgressSink, silentProgress } from './progress';
-import { isValidSeed } from './seeds';
 
 /**
  * One training run. Besides model, profile, protocol and seed, any TrainingOverrides field
@@ -45,29 +47,8 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   log?: (message: string) => void;
 }
 
-/** A run with its overrides reduced to those that differ from the profile (the fields of RunVariant). */
-interface ResolvedRun extends TrainingOverrides {
-  model: ModelName;
-  profile: ProfileName;
-  protocol: SplitProtocol;
-  seed: number;
-}
-
-function resolve(opts: TrainingOverrides & { model: string; profile?: string; protocol?: string; seed?: number }): ResolvedRun {
-  const seed = opts.seed ?? DEFAULT_SEED;
-  if (!isValidSeed(seed)) throw new Error(`seed must be a non-negative integer, got ${opts.seed}`);
-  const profile = assertProfileName(opts.profile ?? 'paper');
-  const model = assertModelName(opts.model);
-  return { model, profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, ...effectiveOverrides(profile, model, opts) };
-}
-
-async function ensureBackend(): Promise<{ name: string; detail: string; tfjsVersion: string }> {
-  const info = activeBackend() ?? (await initBackend());
-  // Report what tfjs actually runs on (a caller may have switched backends by hand).
-  const actual = tf.getBackend();
-  const name = actual === 'tensorflow' ? 'node' : actual;
-  return { name, detail: name === info.name ? info.detail : `set directly with tf.setBackend('${actual}')`, tfjsVersion: tf.version.tfjs };
-}
+const resolve = resolveSettings;
+const ensureBackend = runningBackend;
 
 /** Inference-mode scores of a trained model on the three parts of its split. */
 export async function evaluateModel(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize = 1000): Promise<MetricsFile> {
@@ -95,10 +76,13 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const calledAt = Date.now();
   const r = resolve(opts);
   const log = opts.log ?? ((m: string) => console.error(m));
-  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
   const backend = await ensureBackend();
   const config = trainingConfig(r.profile, r);
   const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
+  const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(data.files) };
+  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
+  // Lines that report a result also say what it is not (another backend, tfjs or dataset).
+  const resultLabel = `${label}${describeRuntime(runtime)}`;
   const model = buildModel(r.model, r.seed);
   try {
     const key = cacheKey({
@@ -108,20 +92,31 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       data: data.checksums,
       protocol: r.protocol,
       seed: r.seed,
+      backend: runtime.backend,
+      tfjsVersion: runtime.tfjsVersion,
     });
-    const dir = artifactDir(r);
+    const variant = { ...r, runtime };
+    const dir = artifactDir(variant);
 
+    // A verified result for this key; a damaged one is reported and retrained, never trusted.
     // A result saved before this call started only counts when not forced.
-    const usable = async () => {
-      const saved = await readSavedRun(dir, { expectKey: key, verify: true });
-      if (!saved) return undefined;
+    const usable = async (): Promise<VerifiedRun | undefined> => {
+      let saved: VerifiedRun | undefined;
+      try {
+        saved = findVerifiedRun(variant, { warn: () => {} });
+      } catch (err) {
+        if (!(err instanceof DamagedResultError)) throw err;
+        log(`[${label}] ${err.message.replace(/ Fix: .*$/, '')}; training it again`);
+        return undefined;
+      }
+      if (!saved || saved.legacy || saved.run.cacheKey !== key) return undefined;
       if (opts.force && Date.parse(saved.run.timings.finishedAt) < calledAt) return undefined;
       return saved;
     };
     if (!opts.force) {
       const saved = await usable();
       if (saved) {
-        log(`[${label}] loaded from cache (${dir})`);
+        log(`[${resultLabel}] loaded from cache (${dir})`);
         return reportFromSaved(dir, saved, true);
       }
     }
@@ -131,7 +126,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       async () => {
         const saved = await usable(); // another process may have finished it while we waited
         if (saved) {
-          log(`[${label}] loaded the result another process just saved (${dir})`);
+          log(`[${resultLabel}] loaded the result another process just saved (${dir})`);
           return reportFromSaved(dir, saved, true);
         }
         if (opts.force) await removeCheckpoint(dir);
@@ -152,7 +147,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
         const evalSeconds = (Date.now() - evalStart) / 1000;
         const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
         const run: Omit<RunFile, 'artifacts'> = {
-          format: 'fmnist-run-1',
+          format: RUN_FORMAT,
           model: r.model,
           profile: r.profile,
           protocol: r.protocol,
@@ -169,16 +164,17 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           },
           backend: backend.name,
           backendInfo: backend,
+          runtime,
           packages: packageVersions(),
           environment: environment(),
           git: gitInfo(),
           timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
         };
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
-        const written = await writeArtifacts(dir, model, history, metrics, run);
+        const written = await writeArtifacts(dir, await resultFiles(model, history, metrics), run, `the ${resultLabel} result`);
         await removeCheckpoint(dir);
         log(
-          `[${label}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
+          `[${resultLabel}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
             `train accuracy ${metrics.train.accuracy.toFixed(4)} (best epoch ${result.bestEpoch}/${config.epochs}) → ${dir}`,
         );
         return reportFromSaved(dir, { run: written, history, metrics }, false);
@@ -190,42 +186,27 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   }
 }
 
-/** Which saved run: the seed and overrides it was trained with. */
+/**
+ * Which saved run: the seed and overrides it was trained with, and on what. By default the runtime
+ * of this process (its backend and tfjs, and `dataset` or the dataset loadFashionMnist finds);
+ * `runtime: 'committed'` reads the committed results/<protocol>/<model>/.
+ */
 export interface SavedRunSelector extends TrainingOverrides {
   seed?: number;
+  runtime?: RuntimeIdentity | 'committed';
+  dataset?: FashionMnist;
 }
 
-function noSavedRun(r: ResolvedRun, dir: string): Error {
-  const flags = [
-    `--protocol ${r.protocol}`,
-    `--profile ${r.profile}`,
-    ...(r.seed !== DEFAULT_SEED ? [`--seed ${r.seed}`] : []),
-    ...(r.epochs !== undefined ? [`--epochs ${r.epochs}`] : []),
-    ...(r.batchSize !== undefined ? [`--batch-size ${r.batchSize}`] : []),
-    ...(r.learningRate !== undefined ? [`--learning-rate ${r.learningRate}`] : []),
-    ...(r.lrSchedule !== undefined ? [`--lr-schedule ${r.lrSchedule}`] : []),
-    ...(r.augmentation !== undefined ? [`--augmentation ${r.augmentation}`] : []),
-    ...(r.restoreBest !== undefined ? [r.restoreBest ? '--restore-best' : '--no-restore-best'] : []),
-  ];
-  return new Error(`no saved result for ${r.model} in ${dir}; train it first with \`fmnist train ${r.model} ${flags.join(' ')}\``);
-}
-
-/** The saved report of a finished run (no training, no data needed). Throws if there is none. */
+/** The saved, verified report of a finished run (no training). Throws, naming the file and the fix, if there is none or it is damaged. */
 export async function loadReport(protocol: SplitProtocol, model: ModelName, profile: ProfileName = 'paper', sel: SavedRunSelector = {}): Promise<ModelReport> {
-  const r = resolve({ model, profile, protocol, ...sel });
-  const dir = artifactDir(r);
-  const saved = await readSavedRun(dir);
-  if (!saved) throw noSavedRun(r, dir);
-  return reportFromSaved(dir, saved, true);
+  const saved = await openSavedRun({ ...sel, model, profile, protocol });
+  return reportFromSaved(saved.dir, saved, true);
 }
 
-/** The saved trained model (for predictions, e.g. the misclassified-images gallery). */
+/** The saved trained model (for predictions, e.g. the misclassified-images gallery), built from its verified files. */
 export async function loadTrainedModel(protocol: SplitProtocol, model: ModelName, profile: ProfileName = 'paper', sel: SavedRunSelector = {}): Promise<tf.LayersModel> {
-  const r = resolve({ model, profile, protocol, ...sel });
-  const dir = artifactDir(r);
-  if (!(await readSavedRun(dir))) throw noSavedRun(r, dir);
   await ensureBackend();
-  return loadSavedModel(dir);
+  return modelOfRun(await openSavedRun({ ...sel, model, profile, protocol }));
 }
 
 /** Class probabilities (n × 10, row-major) and predicted classes for raw 0–255 images. */
@@ -245,13 +226,14 @@ export async function runData(protocol: SplitProtocol, profile: ProfileName = 'p
  */
 export async function evaluateSaved(opts: TrainingOverrides & { model: ModelName; protocol?: SplitProtocol; profile?: ProfileName; seed?: number; dataset?: FashionMnist }): Promise<ModelReport> {
   const r = resolve(opts);
-  const dir = artifactDir(r);
-  const saved = await readSavedRun(dir, { verify: true });
-  if (!saved) throw noSavedRun(r, dir);
   const backend = await ensureBackend();
-  const model = await loadSavedModel(dir);
+  const ds = opts.dataset ?? (await loadFashionMnist());
+  const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(ds.files) };
+  const saved = openVerifiedRun({ ...r, runtime });
+  const dir = saved.dir;
+  const model = await modelOfRun(saved);
   try {
-    const data = await prepareRunData(r.protocol, r.seed, saved.run.training.subset, opts.dataset);
+    const data = await prepareRunData(r.protocol, r.seed, saved.run.training.subset, ds);
     if (data.checksums.test !== saved.run.data.checksums.test) {
       throw new Error(`the test split of ${dir} does not match the data now loaded (different dataset files?); retrain with --force`);
     }
