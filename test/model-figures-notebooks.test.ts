@@ -1,20 +1,22 @@
+// Notebooks 03–07 are the source people edit in JupyterLab. What must not drift is checked here: every
+// figure or table cell's Quarto options (label, fig-cap, fig-alt / tbl-cap) equal what the figure builders
+// produce and what the committed figures/manifest.json recorded, and the labelled cell builds that figure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  COMPARISON_NOTEBOOK,
-  GALLERY_MODEL,
-  generatedNotebooks,
-  MODEL_NOTEBOOKS,
-} from '../src/figures/model-notebooks';
+import { COMPARISON_NOTEBOOK, GALLERY_MODEL, MODEL_NOTEBOOKS } from '../src/figures/model-notebooks';
 import { modelFigures, keyMetricsTable } from '../src/figures/model-figures';
 import { comparisonFigures, comparisonTable, misclassifiedGalleryFigure, paperComparisonTable } from '../src/figures/comparison-figures';
-import { cellSource, type Notebook, type NotebookCell } from '../src/pipeline/notebook-file';
+import { readManifest } from '../src/figures/manifest';
+import { cellSource, readNotebook, type Notebook, type NotebookCell } from '../src/pipeline/notebook-file';
 import { CLASS_NAMES } from '../src/data/classes';
 import { PIXELS } from '../src/data/types';
 
-const notebooksDir = path.join(__dirname, '..', 'notebooks');
-const generated = generatedNotebooks();
+const root = path.join(__dirname, '..');
+const notebooksDir = path.join(root, 'notebooks');
+const ALL_NOTEBOOKS = fs.readdirSync(notebooksDir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+const MODEL_AND_COMPARISON = [...Object.values(MODEL_NOTEBOOKS), COMPARISON_NOTEBOOK];
+const notebook = (name: string): Notebook => readNotebook(path.join(notebooksDir, `${name}.ipynb`));
 
 // Synthetic results: the figure texts must not depend on them, so any values do.
 const perClass = CLASS_NAMES.map(() => ({ precision: 0.9, recall: 0.8, f1: 0.85, support: 5 }));
@@ -42,103 +44,88 @@ function labelled(nb: Notebook): Map<string, NotebookCell> {
   return map;
 }
 
-describe('generated notebooks 03–07', () => {
-  it('match the committed notebooks/ cell for cell (regenerate with writeModelNotebooks() after editing the generator)', () => {
-    // Execution adds outputs, counts and timing metadata (the lead commits executed notebooks), so only
-    // what the generator controls is compared: cell type, source and the Quarto options.
-    const QUARTO_KEYS = ['label', 'fig-cap', 'fig-alt', 'tbl-cap', 'echo'];
-    const essence = (nb: Notebook) => ({
-      kernelspec: nb.metadata.kernelspec,
-      cells: nb.cells.map((c) => ({
-        type: c.cell_type,
-        source: cellSource(c),
-        options: Object.fromEntries(QUARTO_KEYS.filter((k) => c.metadata?.[k] !== undefined).map((k) => [k, c.metadata![k]])),
-      })),
-    });
-    for (const [name, nb] of Object.entries(generated)) {
-      const file = path.join(notebooksDir, `${name}.ipynb`);
-      expect(fs.existsSync(file), `${file} is missing`).toBe(true);
-      const committed = JSON.parse(fs.readFileSync(file, 'utf8')) as Notebook;
-      expect(essence(committed), `${name}.ipynb differs from the generator`).toEqual(essence(nb));
-    }
+/** The cell must exist and carry exactly this caption and alt text, with a message saying what to fix. */
+function expectFigureCell(name: string, cells: Map<string, NotebookCell>, spec: { id: string; caption: string; alt?: string }) {
+  const cell = cells.get(spec.id);
+  expect(cell, `notebooks/${name}.ipynb has no cell labelled ${spec.id}`).toBeDefined();
+  const where = `notebooks/${name}.ipynb, cell ${spec.id}: set its metadata`;
+  expect(cell!.metadata!['fig-cap'], `${where} fig-cap to the builder's caption`).toBe(spec.caption);
+  expect(cell!.metadata!['fig-alt'], `${where} fig-alt to the builder's alt text`).toBe(spec.alt);
+}
+
+describe('notebooks 03–07 (the source; edited in JupyterLab)', () => {
+  it.each(MODEL_AND_COMPARISON)('%s: tslab kernel, nbformat 4, unique cell ids, first code cell names the notebook', (name) => {
+    const nb = notebook(name);
+    expect(nb.metadata.kernelspec).toMatchObject({ name: 'tslab', language: 'typescript' });
+    const code = nb.cells.filter((c) => c.cell_type === 'code');
+    expect(cellSource(code[0])).toContain(`setNotebook('${name}')`);
+    expect(cellSource(code[0])).toContain("from '../dist/index'");
+    const ids = nb.cells.map((c) => c.id);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('use the tslab kernel, nbformat 4, carry no outputs, and start by naming themselves', () => {
-    for (const [name, nb] of Object.entries(generated)) {
-      expect(nb.nbformat).toBe(4);
-      expect(nb.metadata.kernelspec).toEqual({ name: 'tslab', display_name: 'TypeScript (tslab)', language: 'typescript' });
-      const code = nb.cells.filter((c) => c.cell_type === 'code');
-      for (const cell of code) expect(cell.outputs).toEqual([]);
-      expect(cellSource(code[0])).toContain(`setNotebook('${name}')`);
-      expect(cellSource(code[0])).toContain("from '../dist/index'");
-      // Unique cell ids (nbformat 4.5).
-      const ids = nb.cells.map((c) => c.id);
-      expect(new Set(ids).size).toBe(ids.length);
-    }
-  });
-
-  it('keep Quarto options in metadata only: no `//|` or `#|` option comments in code', () => {
-    for (const nb of Object.values(generated)) {
-      for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
-        expect(cellSource(cell)).not.toMatch(/^\s*(\/\/|#)\|/m);
+  it.each(ALL_NOTEBOOKS)('%s: Quarto options live in metadata (no `//|` comments); figure/table cells carry label, caption, alt, echo off', (file) => {
+    const nb = readNotebook(path.join(notebooksDir, file));
+    for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
+      expect(cellSource(cell)).not.toMatch(/^\s*(\/\/|#)\|/m);
+      if (!/show(Figure|Table)\(/.test(cellSource(cell))) continue;
+      const m = cell.metadata ?? {};
+      expect(m.label, cellSource(cell)).toMatch(/^(fig|tbl)-[a-z0-9-]+$/);
+      expect(m.echo).toBe(false);
+      if (String(m.label).startsWith('fig-')) {
+        expect(typeof m['fig-cap']).toBe('string');
+        expect(typeof m['fig-alt']).toBe('string');
+      } else {
+        expect(typeof m['tbl-cap']).toBe('string');
       }
     }
   });
 
-  it('every cell that shows a figure or table carries its label, caption (and alt) in metadata, echo off', () => {
-    for (const nb of Object.values(generated)) {
-      for (const cell of nb.cells.filter((c) => /show(Figure|Table)\(/.test(cellSource(c)))) {
-        const m = cell.metadata ?? {};
-        expect(m.label, cellSource(cell)).toMatch(/^(fig|tbl)-[a-z0-9-]+$/);
-        expect(m.echo).toBe(false);
-        if (String(m.label).startsWith('fig-')) {
-          expect(typeof m['fig-cap']).toBe('string');
-          expect(typeof m['fig-alt']).toBe('string');
-        } else {
-          expect(typeof m['tbl-cap']).toBe('string');
-        }
-      }
-    }
+  it.each(Object.entries(MODEL_NOTEBOOKS))('%s (%s): each figure cell has the label, caption and alt text of the figure it builds', (model, name) => {
+    const cells = labelled(notebook(name));
+    for (const spec of modelFigures(model, summary, report(model))) expectFigureCell(name, cells, spec);
+    const table = keyMetricsTable(model, report(model));
+    expect(cells.get(table.id)?.metadata?.['tbl-cap']).toBe(table.caption);
+    // The cell labelled with a figure's id is the one that builds that figure.
+    const builds: Record<string, RegExp> = {
+      [`fig-${model}-architecture`]: new RegExp(`architectureFigure\\('${model}'`),
+      [`fig-${model}-history`]: new RegExp(`historyFigure\\('${model}'`),
+      [`fig-${model}-per-class`]: new RegExp(`perClassMetricsFigure\\('${model}'`),
+      [`fig-${model}-confusion`]: new RegExp(`confusionFigure\\('${model}'[^)]*\\)\\);?\\s*$`),
+      [`fig-${model}-confusion-normalised`]: /confusionFigure\([^]*normalise: true/,
+      [table.id]: new RegExp(`keyMetricsTable\\('${model}'`),
+    };
+    for (const [id, pattern] of Object.entries(builds)) expect(cellSource(cells.get(id)!), id).toMatch(pattern);
   });
 
-  it('per-model notebooks: metadata equals the id, caption and alt text of the figures the cells build', () => {
-    for (const [model, name] of Object.entries(MODEL_NOTEBOOKS)) {
-      const cells = labelled(generated[name]);
-      const specs = modelFigures(model, summary, report(model));
-      for (const spec of specs) {
-        const cell = cells.get(spec.id);
-        expect(cell, `${name} has no cell labelled ${spec.id}`).toBeDefined();
-        expect(cell!.metadata!['fig-cap']).toBe(spec.caption);
-        expect(cell!.metadata!['fig-alt']).toBe(spec.alt);
-      }
-      const table = keyMetricsTable(model, report(model));
-      expect(cells.get(table.id)?.metadata?.['tbl-cap']).toBe(table.caption);
-      // The cell labelled with a figure's id is the one that builds that figure.
-      expect(cellSource(cells.get(`fig-${model}-history`)!)).toContain(`historyFigure('${model}'`);
-      expect(cellSource(cells.get(`fig-${model}-confusion-normalised`)!)).toContain('normalise: true');
-    }
-  });
-
-  it('comparison notebook: metadata equals the texts of the comparison figures and tables', () => {
-    const cells = labelled(generated[COMPARISON_NOTEBOOK]);
+  it('07: each figure cell has the label, caption and alt text of the comparison figure it builds', () => {
+    const cells = labelled(notebook(COMPARISON_NOTEBOOK));
     const reports = ['ann', 'cnn1', 'cnn2', 'cnn3'].map(report);
-    const specs = [
-      ...comparisonFigures(reports),
-      misclassifiedGalleryFigure(GALLERY_MODEL, new Uint8Array(PIXELS), [{ index: 0, trueLabel: 0, predicted: 1 }]),
-    ];
-    for (const spec of specs) {
-      const cell = cells.get(spec.id);
-      expect(cell, `07 has no cell labelled ${spec.id}`).toBeDefined();
-      expect(cell!.metadata!['fig-cap']).toBe(spec.caption);
-      expect(cell!.metadata!['fig-alt']).toBe(spec.alt);
-    }
+    const gallery = misclassifiedGalleryFigure(GALLERY_MODEL, new Uint8Array(PIXELS), [{ index: 0, trueLabel: 0, predicted: 1 }]);
+    for (const spec of [...comparisonFigures(reports), gallery]) expectFigureCell(COMPARISON_NOTEBOOK, cells, spec);
     for (const table of [comparisonTable([]), paperComparisonTable([])]) {
       expect(cells.get(table.id)?.metadata?.['tbl-cap']).toBe(table.caption);
+    }
+    expect(cellSource(cells.get(gallery.id)!)).toContain(`misclassifiedGalleryFigure('${GALLERY_MODEL}'`);
+  });
+
+  // 01 and 02 build captions that quote their results, so only 03–07 have static captions to compare.
+  it.each(MODEL_AND_COMPARISON)('%s: every labelled cell agrees with its entry in the committed figures/manifest.json', (name) => {
+    const file = `${name}.ipynb`;
+    const manifest = readManifest(path.join(root, 'figures')).figures;
+    for (const [label, cell] of labelled(notebook(name))) {
+      const entry = manifest[label];
+      expect(entry, `figures/manifest.json has no entry ${label} (run the notebook)`).toBeDefined();
+      expect(entry).toMatchObject({ notebook: name, cell: label });
+      const m = cell.metadata!;
+      expect(entry.caption, `${file} ${label}: caption`).toBe(m['fig-cap'] ?? m['tbl-cap']);
+      if (m['fig-alt'] !== undefined) expect(entry.alt, `${file} ${label}: alt`).toBe(m['fig-alt']);
     }
   });
 
   it('labels are unique across all notebooks (Quarto cross-references need that)', () => {
-    const all = Object.values(generated).flatMap((nb) => [...labelled(nb).keys()]);
+    const all = ALL_NOTEBOOKS.flatMap((f) => [...labelled(readNotebook(path.join(notebooksDir, f))).keys()]);
     expect(new Set(all).size).toBe(all.length);
   });
 });

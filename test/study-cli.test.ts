@@ -21,8 +21,12 @@ function fmnist(...args: string[]) {
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 // A small study: two models, two seeds, one protocol, smoke profile on the fixture (4 runs of seconds each).
 const args = ['study', '--profile', 'smoke', '--protocol', 'official', '--models', 'ann', 'cnn1', '--seeds', '2'];
-const runDir = (model: string, seed: number) => path.join(tmp, seed === 42 ? 'smoke' : `smoke-seed${seed}`, 'official', model);
-const summaryFile = () => path.join(tmp, 'smoke', 'study', 'summary-official-ann+cnn1-2seeds.json');
+// The runs' folders carry the runtime (smoke-wasm-d…, smoke-seed1-wasm-d…): found by the summary's record of them.
+const folders: Record<string, string> = {};
+const runDir = (model: string, seed: number) => path.join(tmp, folders[`${model}/${seed}`]);
+// Beside the runs of its runtime: results/smoke-wasm-d…/study/ (only the committed runtime's study is results/study/).
+const studyDir = () => path.join(tmp, fs.readdirSync(tmp).find((d) => /^smoke-wasm-d[0-9a-f]{10}$/.test(d))!, 'study');
+const summaryFile = () => path.join(studyDir(), 'summary-official-ann+cnn1-2seeds.json');
 
 beforeAll(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,6 +68,9 @@ describe('fmnist study (smoke profile, fixture data)', () => {
 
     const summary = JSON.parse(r.stdout);
     expect(summary).toEqual(readJson(summaryFile()));
+    for (const m of ['ann', 'cnn1']) for (const p of summary.runs[`official/${m}`].perSeed) folders[`${m}/${p.seed}`] = p.folder;
+    expect(folders['cnn1/1']).toMatch(/^smoke-seed1-wasm-d[0-9a-f]{10}\/official\/cnn1$/);
+    expect(folders['cnn1/42']).toMatch(/^smoke-wasm-d[0-9a-f]{10}\/official\/cnn1$/);
     expect(summary).toMatchObject({ format: 'fmnist-study-1', profile: 'smoke', seeds: [42, 1], committedSeed: 42, protocols: ['official'], models: ['ann', 'cnn1'] });
 
     // Each run is an ordinary results folder with provenance and predictions; the study's numbers are theirs.
@@ -104,7 +111,8 @@ describe('fmnist study (smoke profile, fixture data)', () => {
     const diffs = [42, 1].map((seed) => summary.runs['official/ann'].perSeed.find((p: { seed: number }) => p.seed === seed).testAccuracy - summary.runs['official/cnn1'].perSeed.find((p: { seed: number }) => p.seed === seed).testAccuracy);
     expect(c.meanDiff).toBeCloseTo((diffs[0] + diffs[1]) / 2, 12);
     expect(c.pHolm).toBe(c.pairedT.p); // one pair: Holm changes nothing
-    expect(fs.existsSync(path.join(tmp, 'smoke', 'study', 'timings-official-ann+cnn1-2seeds.json'))).toBe(true);
+    expect(fs.existsSync(path.join(studyDir(), 'timings-official-ann+cnn1-2seeds.json'))).toBe(true);
+    expect(r.stderr).toContain(`[study] wrote ${summaryFile()}`);
   }, 240_000);
 
   it('reruns from the cache without training, and after a lost run trains only that one', () => {

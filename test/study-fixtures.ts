@@ -23,7 +23,7 @@ export function syntheticStudy(acc: Record<string, number[]>, protocols: SplitPr
         inputs.push({
           protocol,
           model,
-          result: { seed, testAccuracy: right / N_TEST, macroF1: right / N_TEST - 0.001, bestEpoch: 10, seconds: 600, backend: 'wasm', cacheKey: `${protocol}-${model}-${seed}` },
+          result: { seed, testAccuracy: right / N_TEST, macroF1: right / N_TEST - 0.001, bestEpoch: 10, seconds: 600, backend: 'wasm', cacheKey: `${protocol}-${model}-${seed}`, folder: `paper${seed === 42 ? '' : `-seed${seed}`}/${protocol}/${model}` },
           ...(seed === 42 ? { predictions: { labels, predicted, testChecksum: `test-${protocol}` } } : {}),
         });
       });

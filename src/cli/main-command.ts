@@ -8,6 +8,7 @@ import { modelsTrainedSince } from '../pipeline/trained-models';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
 import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
 import { gitInfo } from '../results/provenance';
+import type { RuntimeIdentity } from '../results/runtime';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 import { projectRoot } from '../util/paths';
 
@@ -64,6 +65,14 @@ async function runMain(opts: MainOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const notebookSeconds: Record<string, number> = {};
+  // The backend, tfjs and data the notebooks ran on (they pick the results folders); known after the notebooks.
+  let runtime: RuntimeIdentity | undefined;
+  const resolveRuntime = async () => {
+    // The project's backend choice, quietly: tfjs' own default would print its install advice.
+    await (await import('../tf/backend')).initBackend({ quiet: true });
+    runtime ??= await (await import('../results/runtime')).currentRuntime();
+    return runtime;
+  };
   let notebooksDone = false; // a failed or interrupted run is never recorded as the main job's timings
   const timings = (): PipelineTimings => ({
     profile: opts.profile,
@@ -75,7 +84,7 @@ async function runMain(opts: MainOptions): Promise<void> {
     stages: [...timer.stages],
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
-    models: modelsTrainedSince(timer.started, opts.profile, protocols),
+    models: runtime ? modelsTrainedSince(timer.started, opts.profile, protocols, runtime) : undefined,
     machine: currentMachine(),
     git: gitInfo(),
   });
@@ -102,8 +111,14 @@ async function runMain(opts: MainOptions): Promise<void> {
       );
     }
     if (!opts.skipNotebooks) {
-      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
-      console.error(`[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time, profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`);
+      // Each kernel gets its share of the cores for the native backend's thread pools (unless set).
+      const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / concurrency)));
+      const env = { FMNIST_NODE_THREADS: nodeThreads };
+      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only, env }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
+      console.error(
+        `[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time (native backend: ${nodeThreads} thread(s) each), ` +
+          `profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`,
+      );
       await timer.time('notebooks', () =>
         executeNotebooks(jobs, {
           concurrency,
@@ -116,6 +131,7 @@ async function runMain(opts: MainOptions): Promise<void> {
         }),
       );
       notebooksDone = true;
+      await resolveRuntime();
       // Written now (not only at the end) so the report's numbers can cite this run's times.
       if (fullRun) await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
     }
@@ -128,12 +144,10 @@ async function runMain(opts: MainOptions): Promise<void> {
       // Loaded here: it builds the models (TensorFlow.js) to count their parameters.
       const { writeReportVariables, variablesPath } = await import('../report/variables');
       const { checkArticleClaims, describeFailedClaims } = await import('../report/claims');
-      // The project's backend choice, quietly: tfjs' own default would print its install advice.
-      await (await import('../tf/backend')).initBackend({ quiet: true });
-      await writeReportVariables();
+      await writeReportVariables(undefined, undefined, await resolveRuntime());
       console.error(`[main] wrote ${rel(variablesPath())}`);
       // The article's words around the numbers must still be true of this run's results.
-      for (const problem of describeFailedClaims(checkArticleClaims())) console.error(`[main] WARNING: ${problem}`);
+      for (const problem of describeFailedClaims(checkArticleClaims(undefined, undefined, await resolveRuntime()))) console.error(`[main] WARNING: ${problem}`);
     });
 
     if (!opts.render) return;
@@ -143,8 +157,8 @@ async function runMain(opts: MainOptions): Promise<void> {
       err.exitCode = QUARTO_MISSING_EXIT_CODE;
       throw err;
     }
-    console.error(`[main] rendering the manuscript with quarto ${quarto.version}`);
-    await timer.time('quarto render', () => renderManuscript());
+    console.error(`[main] rendering the manuscript with quarto ${quarto.version} (${rel(quarto.path)}, from ${quarto.source})`);
+    await timer.time('quarto render', () => renderManuscript(quarto.path));
     console.error(`[main] report: ${rel(path.join(projectRoot(), '_manuscript', 'index.html'))} (PDF beside it)`);
   } finally {
     process.off('SIGINT', onSignal);

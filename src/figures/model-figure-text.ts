@@ -1,8 +1,8 @@
 /**
  * Ids, captions and alt texts of the model and comparison figures, in one place. The builders use them,
- * and so does the notebook generator (model-notebooks.ts), which copies them into each cell's Quarto
- * metadata (label, fig-cap, fig-alt). They therefore depend only on the model, never on results: the
- * metadata is static while the numbers change from run to run.
+ * and notebooks 03–07 carry the same text in each figure cell's Quarto metadata (label, fig-cap, fig-alt;
+ * test/model-figures-notebooks.test.ts checks they agree). They therefore depend only on the model, never
+ * on results: the metadata is static while the numbers change from run to run.
  */
 
 /** Human names for the four model ids, as the paper calls them. */

@@ -1,5 +1,6 @@
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import { loadResults, num, REPORT_PROTOCOLS, type LoadedResults } from './variables';
+import type { RuntimeIdentity } from '../results/runtime';
 
 /**
  * The article's qualitative statements about the results ("every CNN beats the ANN", "shirts are
@@ -103,8 +104,8 @@ export const ARTICLE_CLAIMS: readonly Claim[] = [
 ];
 
 /** Checks every claim against the results (default: the paper profile's results/). */
-export function checkArticleClaims(resultsRoot?: string, claims: readonly Claim[] = ARTICLE_CLAIMS): ClaimResult[] {
-  const results = loadResults(resultsRoot);
+export function checkArticleClaims(resultsRoot?: string, claims: readonly Claim[] = ARTICLE_CLAIMS, runtime?: RuntimeIdentity): ClaimResult[] {
+  const results = loadResults(resultsRoot, runtime);
   return claims.map((c) => {
     const detail = c.check(results);
     return { id: c.id, statement: c.statement, where: c.where, holds: detail === undefined, ...(detail ? { detail } : {}) };
@@ -115,5 +116,5 @@ export function checkArticleClaims(resultsRoot?: string, claims: readonly Claim[
 export function describeFailedClaims(results: ClaimResult[]): string[] {
   return results
     .filter((c) => !c.holds)
-    .map((c) => `report/index.qmd (${c.where}) says ${c.statement}, but the results show: ${c.detail}. Revise the text.`);
+    .map((c) => `index.qmd (${c.where}) says ${c.statement}, but the results show: ${c.detail}. Revise the text.`);
 }

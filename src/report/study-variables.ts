@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { SPLIT_PROTOCOLS } from '../data/splits';
+import { committedRuntime } from '../results/runtime';
 import { MODEL_NAMES } from '../models/architectures';
 import { formatDuration } from '../pipeline/timings';
 import { readTimings, timingsPath } from '../study/timings';
@@ -9,7 +10,7 @@ import { readStudySummary, studySentences } from './study-claims';
 
 /** The seed study's full selection: what the article reports. */
 export function reportStudyFile(resultsRoot: string): string {
-  return summaryPath({ profile: 'paper', protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() }, resultsRoot);
+  return summaryPath({ profile: 'paper', protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() }, committedRuntime(), resultsRoot);
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);

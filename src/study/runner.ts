@@ -5,8 +5,9 @@ import * as readline from 'node:readline';
 import { loadFashionMnist } from '../data/load';
 import type { FashionMnist, SplitProtocol } from '../data/types';
 import type { ModelName } from '../models/architectures';
-import { readSavedRun } from '../results/artifacts';
-import { artifactDir, DEFAULT_SEED } from '../results/layout';
+import { DEFAULT_SEED } from '../results/layout';
+import { currentRuntime, type RuntimeIdentity } from '../results/runtime';
+import { findVerifiedRun, resolveSettings } from '../results/saved-runs';
 import { currentMachine, formatDuration } from '../pipeline/timings';
 import { readTimings, timingsPath, type StudyTimings, type StudyTimingsFile } from './timings';
 import { initBackend, type BackendName } from '../tf/backend';
@@ -102,8 +103,9 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   } else {
     log(`[study] all ${all.length} runs are saved and current`);
   }
-  const summary = await buildStudySummary(opts);
-  const summaryFile = await writeStudySummary(summary);
+  const runtime = await currentRuntime(opts.dataset);
+  const summary = buildStudySummary(opts, runtime);
+  const summaryFile = await writeStudySummary(summary, runtime);
   const wallSeconds = (Date.now() - started) / 1000;
   if (trained.length > 0) {
     const last: StudyTimings = {
@@ -143,7 +145,7 @@ interface PoolOptions extends StudyOptions {
 }
 
 /** Seconds a run is expected to take: this study's own runs of the model, else the committed run's time. */
-function estimator(opts: StudySelection) {
+function estimator(opts: StudySelection, runtime: RuntimeIdentity) {
   const measured = new Map<ModelName, number[]>();
   const prior = new Map<string, number>();
   return {
@@ -156,8 +158,13 @@ function estimator(opts: StudySelection) {
       if (own?.length) return mean(own);
       const key = `${run.protocol}/${run.model}`;
       if (!prior.has(key)) {
-        const saved = await readSavedRun(artifactDir({ profile: opts.profile, protocol: run.protocol, model: run.model, seed: DEFAULT_SEED }));
-        if (saved) prior.set(key, saved.run.timings.trainSeconds + saved.run.timings.evalSeconds);
+        try {
+          const v = { ...resolveSettings({ model: run.model, protocol: run.protocol, profile: opts.profile, seed: DEFAULT_SEED }), runtime };
+          const saved = findVerifiedRun(v, { warn: () => {}, weightsOptional: true });
+          if (saved) prior.set(key, saved.run.timings.trainSeconds + saved.run.timings.evalSeconds);
+        } catch {
+          /* a damaged run gives no estimate */
+        }
       }
       if (prior.has(key)) return prior.get(key);
       // Nothing about this model yet: any model's runs so far are better than no estimate.
@@ -168,7 +175,7 @@ function estimator(opts: StudySelection) {
 }
 
 async function trainRuns(queue: StudyRun[], o: PoolOptions): Promise<void> {
-  const est = estimator(o);
+  const est = estimator(o, await currentRuntime(o.dataset));
   let done = o.done;
   const running = new Map<StudyRun, number>(); // run → start time
   const failures: string[] = [];

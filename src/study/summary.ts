@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
-import { readPredictions, readSavedRun, type SavedRun } from '../results/artifacts';
-import { artifactDir } from '../results/layout';
+import { predictionsOfRun, type VerifiedRun } from '../results/artifacts';
+import { runtimeSuffix } from '../results/layout';
+import type { RuntimeIdentity } from '../results/runtime';
+import { openVerifiedRun, resolveSettings } from '../results/saved-runs';
 import type { ProfileName } from '../training/profiles';
 import { resultsDir } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
@@ -22,6 +24,8 @@ export interface SeedResult {
   seconds: number;
   backend: string;
   cacheKey: string;
+  /** The run's results folder, relative to the results root (e.g. paper-seed1/official/cnn3). */
+  folder: string;
 }
 
 export interface RunSummary {
@@ -65,9 +69,15 @@ export interface StudySummary {
   compute: { runs: number; seconds: number; backends: string[] };
 }
 
-/** results/study/ for the paper profile, results/<profile>/study/ otherwise (tests use smoke). */
-export function studyDir(profile: ProfileName, root: string = resultsDir()): string {
-  return profile === 'paper' ? path.join(root, 'study') : path.join(root, profile, 'study');
+/**
+ * results/study/ for the paper profile on the committed runtime (node, pinned tfjs, full data: what
+ * the article reads); otherwise results/<profile><runtime>/study/ beside that runtime's run folders,
+ * e.g. results/paper-wasm/study/ or results/smoke-wasm-d…/study/, so another machine's study never
+ * replaces the committed one.
+ */
+export function studyDir(profile: ProfileName, runtime: RuntimeIdentity, root: string = resultsDir()): string {
+  const variant = `${profile}${runtimeSuffix(runtime)}`;
+  return variant === 'paper' ? path.join(root, 'study') : path.join(root, variant, 'study');
 }
 
 /**
@@ -75,10 +85,10 @@ export function studyDir(profile: ProfileName, root: string = resultsDir()): str
  * reads); a narrower selection gets its own file, e.g. summary-paper-cnn1+cnn2-3seeds.json, so it
  * never replaces the full study's.
  */
-export function summaryPath(sel: StudySelection, root?: string): string {
+export function summaryPath(sel: StudySelection, runtime: RuntimeIdentity, root?: string): string {
   const full = sel.protocols.length === SPLIT_PROTOCOLS.length && sel.models.length === MODEL_NAMES.length && sameSeeds(sel.seeds, studySeeds());
   const name = full ? 'summary.json' : `summary-${sel.protocols.length === SPLIT_PROTOCOLS.length ? 'both' : sel.protocols.join('+')}-${MODEL_NAMES.filter((m) => sel.models.includes(m)).join('+')}-${sel.seeds.length}seeds.json`;
-  return path.join(studyDir(sel.profile, root), name);
+  return path.join(studyDir(sel.profile, runtime, root), name);
 }
 
 function sameSeeds(a: readonly number[], b: readonly number[]): boolean {
@@ -96,11 +106,9 @@ export interface StudySelection {
   seeds: number[];
 }
 
-async function savedRun(sel: StudySelection, protocol: SplitProtocol, model: ModelName, seed: number, root?: string): Promise<{ dir: string; saved: SavedRun }> {
-  const dir = artifactDir({ profile: sel.profile, protocol, model, seed }, root);
-  const saved = await readSavedRun(dir, { verify: true, weightsOptional: true });
-  if (!saved) throw new Error(`the seed study has no saved run in ${dir}; run \`fmnist study\` to train it`);
-  return { dir, saved };
+/** A study run through the one resolver of results folders: verified, weights optional (only the committed seed's are in git). */
+function savedRun(sel: StudySelection, protocol: SplitProtocol, model: ModelName, seed: number, runtime: RuntimeIdentity, root?: string): VerifiedRun {
+  return openVerifiedRun({ ...resolveSettings({ model, protocol, profile: sel.profile, seed }), runtime }, { root, weightsOptional: true });
 }
 
 /** What the statistics need from one saved run. */
@@ -112,13 +120,13 @@ export interface StudyRunInput {
   predictions?: { labels: Uint8Array; predicted: Uint8Array; testChecksum: string };
 }
 
-/** Reads every saved run of the selection (metrics, provenance, and the committed seed's predictions). */
-export async function readStudyRuns(sel: StudySelection, root?: string): Promise<StudyRunInput[]> {
+/** Reads every saved run of the selection made on `runtime` (metrics, provenance, and the committed seed's predictions). */
+export function readStudyRuns(sel: StudySelection, runtime: RuntimeIdentity, root?: string): StudyRunInput[] {
   const out: StudyRunInput[] = [];
   for (const protocol of sel.protocols) {
     for (const model of MODEL_NAMES.filter((m) => sel.models.includes(m))) {
       for (const seed of sel.seeds) {
-        const { dir, saved } = await savedRun(sel, protocol, model, seed, root);
+        const saved = savedRun(sel, protocol, model, seed, runtime, root);
         const { run, metrics } = saved;
         const result: SeedResult = {
           seed,
@@ -128,10 +136,11 @@ export async function readStudyRuns(sel: StudySelection, root?: string): Promise
           seconds: run.timings.trainSeconds + run.timings.evalSeconds,
           backend: run.backend,
           cacheKey: run.cacheKey,
+          folder: path.relative(root ?? resultsDir(), saved.dir).split(path.sep).join('/'),
         };
         let predictions: StudyRunInput['predictions'];
         if (seed === COMMITTED_SEED) {
-          const p = await readPredictions(dir, run);
+          const p = predictionsOfRun(saved);
           predictions = { labels: p.labels, predicted: p.predicted, testChecksum: p.file.testChecksum };
         }
         out.push({ protocol, model, result, predictions });
@@ -141,9 +150,9 @@ export async function readStudyRuns(sel: StudySelection, root?: string): Promise
   return out;
 }
 
-/** The study's statistics from its saved runs (no training): {@link summarizeStudy} over {@link readStudyRuns}. */
-export async function buildStudySummary(sel: StudySelection, root?: string): Promise<StudySummary> {
-  return summarizeStudy(sel, await readStudyRuns(sel, root));
+/** The study's statistics from its saved runs on `runtime` (no training): {@link summarizeStudy} over {@link readStudyRuns}. */
+export function buildStudySummary(sel: StudySelection, runtime: RuntimeIdentity, root?: string): StudySummary {
+  return summarizeStudy(sel, readStudyRuns(sel, runtime, root));
 }
 
 /**
@@ -226,8 +235,8 @@ export function summarizeStudy(sel: StudySelection, inputs: StudyRunInput[]): St
   };
 }
 
-export async function writeStudySummary(summary: StudySummary, root?: string): Promise<string> {
-  const file = summaryPath(summary, root);
+export async function writeStudySummary(summary: StudySummary, runtime: RuntimeIdentity, root?: string): Promise<string> {
+  const file = summaryPath(summary, runtime, root);
   await writeJsonAtomic(file, summary);
   return file;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunMachine } from '../pipeline/timings';
+import type { RuntimeIdentity } from '../results/runtime';
 import { summaryPath, type StudySelection } from './summary';
 
 /** results/study/timings.json: the wall time of the last `fmnist study` that trained something. */
@@ -36,6 +37,6 @@ export function timingsPath(summaryFile: string): string {
   return path.join(path.dirname(summaryFile), path.basename(summaryFile).replace(/^summary/, 'timings'));
 }
 
-export function studyTimingsPath(sel: StudySelection, root?: string): string {
-  return timingsPath(summaryPath(sel, root));
+export function studyTimingsPath(sel: StudySelection, runtime: RuntimeIdentity, root?: string): string {
+  return timingsPath(summaryPath(sel, runtime, root));
 }

@@ -1,0 +1,72 @@
+/**
+ * The steps notebooks 03–07 share, so each notebook cell is one readable call and nothing is written
+ * twice: train (or load) a model with progress printed in the cell, all four models for the comparison,
+ * and the misclassified test images of a trained model.
+ */
+import type { LabelledImages } from '../data/types';
+import type { Misclassified } from '../figures/comparison-figures';
+import { selectMisclassified } from '../figures/comparison-figures';
+import { resultsProvenance } from '../figures/model-provenance';
+import { MODEL_NAMES, type ModelName } from '../models/architectures';
+import type { ModelReport } from '../results/report';
+import type { TrainingOverrides } from '../training/profiles';
+import { epochLineProgress, formatEpochLine } from '../training/progress';
+import { loadTrainedModel, predict, runData, trainAndEvaluate } from '../training/run';
+import { setProvenance, type NotebookSettings } from './context';
+
+/** What the notebook cells print to: stdout, so JupyterLab shows it as normal output (stderr is red). */
+const say = (line: string) => console.log(line);
+
+async function trainOne(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides): Promise<ModelReport> {
+  const report = await trainAndEvaluate({
+    ...overrides,
+    model,
+    profile: settings.profile,
+    protocol: settings.protocol,
+    seed: settings.seed,
+    progress: epochLineProgress(say),
+    log: say,
+  });
+  // A cached run printed no epochs: show its saved history the same way.
+  if (report.cached) for (const epoch of report.history) say(formatEpochLine(model, epoch, report.epochs));
+  return report;
+}
+
+/**
+ * Trains `model` under the notebook's settings, or loads the saved run when an identical one exists
+ * (results/ is the cache), printing one line per epoch; records the run's provenance for the figures
+ * shown after it. `overrides` changes hyper-parameters for this run only, e.g. `{ learningRate: 5e-4 }`:
+ * such a run gets its own results folder, and the committed results stay untouched.
+ */
+export async function trainInNotebook(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides = {}): Promise<ModelReport> {
+  const report = await trainOne(settings, model, overrides);
+  setProvenance(await resultsProvenance([report]));
+  return report;
+}
+
+/** {@link trainInNotebook} for the four models in the paper's order (ANN, CNN 1–3), for the comparison notebook. */
+export async function trainAllInNotebook(settings: NotebookSettings, overrides: TrainingOverrides = {}): Promise<ModelReport[]> {
+  const reports: ModelReport[] = [];
+  for (const model of MODEL_NAMES) reports.push(await trainOne(settings, model, overrides));
+  setProvenance(await resultsProvenance(reports));
+  return reports;
+}
+
+/**
+ * Up to `count` test images that the saved `model` (trained under the notebook's settings) gets wrong,
+ * one per true class in turn: the input of misclassifiedGalleryFigure().
+ */
+export async function misclassifiedExamples(
+  settings: NotebookSettings,
+  model: ModelName,
+  count: number,
+): Promise<{ images: LabelledImages['images']; examples: Misclassified[] }> {
+  const { test } = await runData(settings.protocol, settings.profile, settings.seed);
+  const trained = await loadTrainedModel(settings.protocol, model, settings.profile, { seed: settings.seed });
+  try {
+    const { predicted } = await predict(trained, test);
+    return { images: test.images, examples: selectMisclassified(test.labels, predicted, count) };
+  } finally {
+    trained.dispose();
+  }
+}
