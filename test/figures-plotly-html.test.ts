@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { figureHtml, interactiveFigure, plotlyBundleSource, resolvedLayout, FIGURE_FONT } from '../src/figures/plotly-html';
+import { compactPlotlyFigure, figureHtml, interactiveFigure, plotlyBundleSource, resolvedLayout, FIGURE_FONT } from '../src/figures/plotly-html';
 import { findChromium, chromiumArgs } from '../src/figures/export';
 import type { FigureSpec } from '../src/figures/spec';
 
@@ -45,6 +45,40 @@ describe('figure HTML', () => {
     expect(layout.width).toBe(320);
     expect(layout.height).toBe(240);
     expect((layout.font as { family: string }).family).toBe(FIGURE_FONT.family);
+  });
+});
+
+/** Decodes a `{ dtype, bdata, shape }` typed array spec back to numbers (null for NaN), as plotly.js reads it. */
+function decode(spec: { dtype: string; bdata: string; shape?: string }): Array<number | null> {
+  const bytes = Buffer.from(spec.bdata, 'base64');
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const ctor = { u1: Uint8Array, i2: Int16Array, i4: Int32Array, f4: Float32Array, f8: Float64Array }[spec.dtype]!;
+  return Array.from(new ctor(buf), (v) => (Number.isNaN(v) ? null : v));
+}
+
+const grid: FigureSpec = {
+  id: 'fig-grid-test',
+  caption: 'c',
+  alt: 'a',
+  data: [
+    { type: 'heatmap', z: Array.from({ length: 10 }, (_, r) => Array.from({ length: 10 }, (_, c) => (c === 5 ? null : r * 10 + c))) },
+    { type: 'scatter', x: Array.from({ length: 100 }, (_, i) => i), y: Array.from({ length: 100 }, (_, i) => i / 7), text: Array.from({ length: 100 }, (_, i) => `p${i}`) },
+    { type: 'bar', x: ['a', 'b'], y: [1, 2] },
+  ],
+  layout: {},
+};
+
+describe('compact plotly JSON for the notebook (typed arrays)', () => {
+  it('turns long numeric arrays into typed arrays that decode to the same numbers, leaving short and text arrays alone', () => {
+    const [heat, scatter, bar] = compactPlotlyFigure(grid).data as Array<Record<string, any>>;
+    expect(heat.z).toMatchObject({ dtype: 'f4', shape: '10,10' }); // integers with gaps: float32, NaN for null
+    expect(decode(heat.z)).toEqual((grid.data[0] as { z: Array<Array<number | null>> }).z.flat());
+    expect(scatter.x.dtype).toBe('u1');
+    expect(decode(scatter.x)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(scatter.y.dtype).toBe('f8'); // exact: hover values unchanged
+    expect(decode(scatter.y)).toEqual(Array.from({ length: 100 }, (_, i) => i / 7));
+    expect(scatter.text).toEqual(grid.data[1].text);
+    expect(bar).toEqual(interactiveFigure(grid).data[2]);
   });
 });
 
@@ -96,6 +130,24 @@ describe.skipIf(!chromium)('in a browser page (as in JupyterLab and Quarto HTML)
     expect(box.width).toBeLessThanOrEqual(200);
     expect(box.width).toBeGreaterThan(190);
     expect(box.height).toBeCloseTo((200 * 240) / 320, 0);
+  });
+
+  it('plotly.js draws the compact (typed array) figure like the plain one', async () => {
+    const compact = compactPlotlyFigure(grid);
+    const plain = interactiveFigure(grid);
+    await page.setContent(`<!doctype html><html><head>${plotlyScript()}</head><body><div id="a" style="width:400px;height:300px"></div><div id="b" style="width:400px;height:300px"></div></body></html>`);
+    const same = await page.evaluate(
+      async ([c, p]) => {
+        const P = (window as any).Plotly;
+        await P.newPlot('a', c.data, c.layout);
+        await P.newPlot('b', p.data, p.layout);
+        const z = (id: string) => Array.from((document.getElementById(id) as any)._fullData[0].z, (row: any) => Array.from(row));
+        const y = (id: string) => Array.from((document.getElementById(id) as any)._fullData[1].y);
+        return JSON.stringify([z('a'), y('a')]) === JSON.stringify([z('b'), y('b')]);
+      },
+      [compact, plain] as const,
+    );
+    expect(same).toBe(true);
   });
 
   it('shows a note and raises no error where plotly.js is not loaded', async () => {

@@ -76,6 +76,57 @@ export function interactiveFigure(spec: FigureSpec): { data: unknown[]; layout: 
   return { data: spec.data, layout: { ...layout, autosize: true }, config: { ...INTERACTIVE_CONFIG, ...(spec.config ?? {}) } };
 }
 
+/**
+ * The figure for the plotly MIME output, with every long numeric array as a base64 typed array
+ * (`{ dtype, bdata, shape }`, which plotly.js 2.28+ decodes itself). Jupyter stores JSON outputs
+ * indented, one number per line, which made an image-grid figure take about 1 MB of notebook;
+ * as a typed array it is one string. Integers keep an exact integer type; gaps (null) become NaN in
+ * float32 (exact for integers up to 2^24), other numbers stay float64, so hover values are unchanged.
+ */
+export function compactPlotlyFigure(spec: FigureSpec): ReturnType<typeof interactiveFigure> {
+  const figure = interactiveFigure(spec);
+  return { ...figure, data: figure.data.map((trace) => compactArrays(trace)) };
+}
+
+/** Arrays shorter than this stay plain JSON: not worth the indirection. */
+const TYPED_ARRAY_MIN = 64;
+
+function compactArrays(value: unknown): unknown {
+  if (Array.isArray(value)) return typedArraySpec(value) ?? value.map(compactArrays);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactArrays(v)]));
+  return value;
+}
+
+type Cell = number | null;
+function typedArraySpec(values: unknown[]): { dtype: string; bdata: string; shape?: string } | undefined {
+  const isCell = (v: unknown): v is Cell => v === null || (typeof v === 'number' && Number.isFinite(v));
+  let flat: Cell[];
+  let shape: string | undefined;
+  if (values.length > 0 && values.every((row) => Array.isArray(row))) {
+    const rows = values as unknown[][];
+    if (!rows.every((r) => r.length === rows[0].length && r.every(isCell))) return undefined;
+    flat = rows.flat() as Cell[];
+    shape = `${rows.length},${rows[0].length}`;
+  } else {
+    if (!values.every(isCell)) return undefined;
+    flat = values as Cell[];
+  }
+  if (flat.length < TYPED_ARRAY_MIN || flat.every((v) => v === null)) return undefined;
+  const numbers = flat.filter((v): v is number => v !== null);
+  const integers = numbers.every((v) => Number.isInteger(v));
+  const hasGaps = numbers.length < flat.length;
+  const [min, max] = numbers.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
+  let array: Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+  let dtype: string;
+  if (integers && !hasGaps && min >= 0 && max <= 255) [array, dtype] = [Uint8Array.from(numbers), 'u1'];
+  else if (integers && !hasGaps && min >= -32768 && max <= 32767) [array, dtype] = [Int16Array.from(numbers), 'i2'];
+  else if (integers && !hasGaps && min >= -(2 ** 31) && max < 2 ** 31) [array, dtype] = [Int32Array.from(numbers), 'i4'];
+  else if (integers && Math.max(Math.abs(min), Math.abs(max)) <= 2 ** 24) [array, dtype] = [Float32Array.from(flat, (v) => (v === null ? Number.NaN : v)), 'f4'];
+  else [array, dtype] = [Float64Array.from(flat, (v) => (v === null ? Number.NaN : v)), 'f8'];
+  const bdata = Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+  return shape ? { dtype, bdata, shape } : { dtype, bdata };
+}
+
 /** JSON that is safe inside a <script> element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');

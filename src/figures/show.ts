@@ -14,7 +14,7 @@
  */
 import * as path from 'node:path';
 import type { FigureSpec } from './spec';
-import { figureHtml, interactiveFigure, escapeHtml, PLOTLY_MIME } from './plotly-html';
+import { figureHtml, compactPlotlyFigure, escapeHtml, PLOTLY_MIME } from './plotly-html';
 import { findChromium, renderStaticImages, ChromiumStartError, NO_CHROMIUM_MESSAGE, type StaticImages } from './export';
 import { gitState, recordInManifest, type ManifestEntry } from './manifest';
 import { writeFileAtomic } from '../util/atomic';
@@ -94,7 +94,7 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
   await recordInManifest(settings.figuresDir, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, settings, spec.provenance));
 
   const bundle: MimeBundle = {
-    [PLOTLY_MIME]: interactiveFigure(spec),
+    [PLOTLY_MIME]: compactPlotlyFigure(spec),
     'text/html': figureHtml(spec),
     'text/plain': `${spec.id}: ${spec.caption}`,
   };
