@@ -7,9 +7,9 @@ import { accuracy, classificationMetrics } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/predict';
 import { buildModel, ModelName } from '../models/architectures';
 import { DEFAULT_SEED } from '../results/layout';
-import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, writeArtifacts, type VerifiedRun } from '../results/artifacts';
+import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, ResultWriteError, writeArtifacts, type VerifiedRun } from '../results/artifacts';
 import { cacheKey } from '../results/cache-key';
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
+import { checkpointDir, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
 import { artifactDir } from '../results/layout';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
@@ -140,7 +140,10 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           resume,
           progress,
           onEpoch: opts.onEpoch,
-          onCheckpoint: (state) => saveCheckpoint(dir, key, state),
+          onCheckpoint: (state) =>
+            saveCheckpoint(dir, key, state).catch((err: unknown) => {
+              throw new ResultWriteError(dir, (err as { path?: string }).path ?? checkpointDir(dir), err, `the training checkpoint of ${resultLabel}`);
+            }),
         });
         const evalStart = Date.now();
         const metrics = await evaluateModel(model, data, config.evalBatchSize);
