@@ -10,6 +10,7 @@ import { committedRuntime, dataIdentity } from '../src/results/runtime';
 import { modelOfRun, predictionsOfRun, readVerifiedRun } from '../src/results/artifacts';
 import { evaluateSaved, loadReport, loadTrainedModel, predict, runData, trainAndEvaluate } from '../src/training/run';
 import { accuracy } from '../src/evaluation/metrics';
+import { testBackend } from './backend-helpers';
 
 let root: string;
 let dataset: FashionMnist;
@@ -18,7 +19,7 @@ let tail: string;
 const quiet = { progress: 'silent' as const, log: () => {} };
 
 beforeAll(async () => {
-  await initBackend({ backend: 'wasm', quiet: true });
+  await initBackend({ backend: testBackend(), quiet: true });
   dataset = await loadFixture();
   tail = `-wasm-${dataIdentity(dataset.files)}`;
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-cache-'));
@@ -78,7 +79,7 @@ describe('train → save → cache hit → force', () => {
     expect(first.trainTestGap).toBeCloseTo(first.train.accuracy - first.test.accuracy, 12);
 
     const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
-    expect(run).toMatchObject({ profile: 'smoke', protocol: 'paper', seed: 42, backend: 'wasm', cacheKey: first.cacheKey });
+    expect(run).toMatchObject({ profile: 'smoke', protocol: 'paper', seed: 42, backend: testBackend(), cacheKey: first.cacheKey });
     expect(run.data.checksums.train).toMatch(/^[0-9a-f]{64}$/);
     expect(run.packages['@tensorflow/tfjs']).toBe('4.22.0');
     expect(run.environment.node).toBe(process.version);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readDatasetDir } from '../src/data/dataset-dir';
 import { DataError } from '../src/data/errors';
 import { encodeIdxLabels } from '../src/data/idx';
-import { copyFixture, ensureBuilt, readGz, ROOT, runCli, snapshot, tmpDir, writeGz } from './data-helpers';
+import { copyFixture, ensureBuilt, readableCliCopy, readGz, ROOT, runCli, snapshot, tmpDir, writeGz } from './data-helpers';
 
 /**
  * Issue 7 "Bad input", data half: every broken-file case gives a non-zero exit and one message
@@ -170,35 +170,70 @@ describe('a folder that cannot be read', () => {
   const isRoot = process.getuid?.() === 0;
   const nobody = 65534;
 
-  it('is reported naming the folder, with chmod as the fix', () => {
-    // Root reads any folder, so as root the check runs in a child process as user "nobody".
+  /** A dataset folder nobody may read, and the fmnist data run that must report it. */
+  function lockedFolder(): { dir: string; snap: Record<string, string>; unlock: () => void } {
     const parent = tmpDir('fmnist-unreadable-');
     fs.chmodSync(parent, 0o755);
     const dir = copyFixture(path.join(parent, 'locked'));
     const snap = snapshot(dir);
     fs.chmodSync(dir, 0o000);
+    return { dir, snap, unlock: () => fs.chmodSync(dir, 0o755) };
+  }
+
+  // Root reads any folder, so as root the check runs in a child process as user "nobody". That child
+  // loads the CLI from a readable copy: the checkout itself may sit under a 0700 folder (root's home).
+  function runDataAsNobody(checkoutRoot: string, dir: string, copy = true): { status: number | null; stderr: string; stdout: string } {
+    const env = { PATH: process.env.PATH, ...envFor(dir), FMNIST_RESULTS_DIR: resultsDir };
+    const cliRoot = copy ? readableCliCopy(checkoutRoot, ['data', '--json'], env) : checkoutRoot;
     try {
-      let r: { status: number | null; stderr: string; stdout: string };
-      if (isRoot) {
-        const script = `require(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'main.js'))}).main(['node','fmnist','data','--json'])` +
-          `.catch((e) => { console.error('fmnist: ' + e.message); process.exit(e.exitCode ?? 1); })`;
-        const s = spawnSync(process.execPath, ['-e', script], {
-          cwd: '/', uid: nobody, gid: nobody, encoding: 'utf8',
-          env: { PATH: process.env.PATH, ...envFor(dir), FMNIST_RESULTS_DIR: resultsDir },
-        });
-        r = { status: s.status, stdout: s.stdout, stderr: s.stderr };
-      } else {
-        r = runCli(['data', '--json'], envFor(dir));
-      }
-      expect(r.status).toBe(1);
-      const lines = messageLines(r.stderr);
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain(dir);
-      expect(lines[0]).toMatch(/cannot be read \(permission denied\)/);
-      expect(lines[0]).toMatch(/chmod/);
+      const script = `require(${JSON.stringify(path.join(cliRoot, 'dist', 'cli', 'main.js'))}).main(['node','fmnist','data','--json'])` +
+        `.catch((e) => { console.error('fmnist: ' + e.message); process.exit(e.exitCode ?? 1); })`;
+      const s = spawnSync(process.execPath, ['-e', script], { cwd: '/', uid: nobody, gid: nobody, encoding: 'utf8', env });
+      return { status: s.status, stdout: s.stdout, stderr: s.stderr };
     } finally {
-      fs.chmodSync(dir, 0o755);
+      if (copy) fs.rmSync(cliRoot, { recursive: true, force: true });
+    }
+  }
+
+  function expectPermissionMessage(r: { status: number | null; stderr: string }, dir: string): void {
+    expect(r.status, r.stderr).toBe(1);
+    const lines = messageLines(r.stderr);
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toContain(dir);
+    expect(lines[0]).toMatch(/cannot be read \(permission denied\)/);
+    expect(lines[0]).toMatch(/chmod/);
+  }
+
+  it('is reported naming the folder, with chmod as the fix', () => {
+    const { dir, snap, unlock } = lockedFolder();
+    try {
+      const r = isRoot ? runDataAsNobody(ROOT, dir) : runCli(['data', '--json'], envFor(dir));
+      expectPermissionMessage(r, dir);
+    } finally {
+      unlock();
     }
     expect(snapshot(dir)).toEqual(snap);
+  });
+
+  it.skipIf(!isRoot)('is reported the same when the checkout sits in a 0700 folder (root\'s home, mktemp -d)', () => {
+    // A checkout under a folder only root may enter: its compiled CLI, package.json and node_modules.
+    const home = tmpDir('fmnist-home-');
+    fs.chmodSync(home, 0o700);
+    const checkout = path.join(home, 'checkout');
+    fs.mkdirSync(checkout);
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(checkout, 'dist'), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(checkout, 'package.json'));
+    fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(checkout, 'node_modules'));
+    const { dir, unlock } = lockedFolder();
+    try {
+      // Run straight from that checkout, "nobody" cannot even load the CLI: the failure this guards against.
+      const direct = runDataAsNobody(checkout, dir, false);
+      expect(direct.status).not.toBe(0);
+      expect(direct.stderr).toMatch(/Cannot find module|EACCES|permission denied/i);
+      expectPermissionMessage(runDataAsNobody(checkout, dir), dir);
+    } finally {
+      unlock();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

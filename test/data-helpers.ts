@@ -76,3 +76,44 @@ export function ensureBuilt(): void {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-built.js')], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`building dist/ failed:\n${r.stderr}`);
 }
+
+/**
+ * A copy, in a folder every user can read, of the compiled CLI (`dist/`, package.json) and exactly the
+ * node_modules files that `fmnist <args>` loads from `checkoutRoot`: a child run as another user (root's
+ * tests drop to "nobody") then works wherever the checkout lives, even under a 0700 folder such as
+ * root's home or a `mktemp -d` folder. The module list is taken from a run of the same command as the
+ * current user, so nothing is guessed. Returns the copy's root (it has its own package.json).
+ */
+export function readableCliCopy(checkoutRoot: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const listFile = path.join(tmpDir('fmnist-modules-'), 'modules.json');
+  const probe =
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(listFile)}, JSON.stringify(Object.keys(require.cache))));` +
+    `require(${JSON.stringify(path.join(checkoutRoot, 'dist', 'cli', 'main.js'))}).main(['node', 'fmnist', ...${JSON.stringify(args)}]).catch(() => {});`;
+  spawnSync(process.execPath, ['-e', probe], { cwd: '/', env, encoding: 'utf8' });
+  const loaded = JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[];
+  fs.rmSync(path.dirname(listFile), { recursive: true, force: true });
+
+  const dest = tmpDir('fmnist-cli-copy-');
+  fs.cpSync(path.join(checkoutRoot, 'dist'), path.join(dest, 'dist'), { recursive: true });
+  fs.copyFileSync(path.join(checkoutRoot, 'package.json'), path.join(dest, 'package.json'));
+  const modules = fs.realpathSync(path.join(checkoutRoot, 'node_modules'));
+  const copy = (file: string) => {
+    const target = path.join(dest, 'node_modules', path.relative(modules, file));
+    if (fs.existsSync(target)) return;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(file, target);
+  };
+  for (const file of loaded.filter((f) => path.isAbsolute(f) && f.startsWith(modules + path.sep))) {
+    copy(file);
+    // Every package.json on the way up to node_modules/: Node reads them to resolve "main" and "exports".
+    for (let dir = path.dirname(file); dir.startsWith(modules + path.sep); dir = path.dirname(dir)) {
+      if (fs.existsSync(path.join(dir, 'package.json'))) copy(path.join(dir, 'package.json'));
+    }
+  }
+  const open = (p: string) => {
+    fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) open(path.join(p, e));
+  };
+  open(dest);
+  return dest;
+}

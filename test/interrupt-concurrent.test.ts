@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { readVerifiedRun } from '../src/results/artifacts';
 import { dataIdentity } from '../src/results/runtime';
 import { loadFixture } from '../src/data/load';
+import { testBackend } from './backend-helpers';
 
 // Two `fmnist train` processes on the same key at the same time: one trains, the other waits for
 // the lock and loads its result; the folder ends complete and self-consistent.
@@ -25,7 +26,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function train(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'train', 'cnn3', '--profile', 'smoke', '--epochs', '10', '--json'], {
-      env: { ...process.env, FMNIST_RESULTS_DIR: tmp, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: 'wasm' },
+      env: { ...process.env, FMNIST_RESULTS_DIR: tmp, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: testBackend() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { dataIdentity } from '../src/results/runtime';
 import { loadFixture } from '../src/data/load';
+import { testBackend } from './backend-helpers';
 
 // Kills a real `fmnist train` child with SIGKILL after its first checkpoint, reruns it, and checks the
 // result is bit-identical to an uninterrupted run (same seed, same backend).
@@ -16,7 +17,7 @@ const args = ['train', 'cnn3', '--profile', 'smoke', '--epochs', '8', '--json'];
 let tmp: string;
 
 function env(resultsDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, FMNIST_RESULTS_DIR: resultsDir, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: 'wasm', FMNIST_LOCK_STALE_MS: '2000' };
+  return { ...process.env, FMNIST_RESULTS_DIR: resultsDir, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: testBackend(), FMNIST_LOCK_STALE_MS: '2000' };
 }
 
 function runToEnd(resultsDir: string): { status: number | null; stdout: string; stderr: string } {

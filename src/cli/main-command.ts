@@ -5,6 +5,9 @@ import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
 import { modelsTrainedSince } from '../pipeline/trained-models';
+import { MainEnvironmentError, mainEnvironmentConflicts } from '../pipeline/main-environment';
+import { clearDatasetCache, locateFashionMnist } from '../data/load';
+import { dataIdentity, FULL_DATA } from '../results/identity';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
 import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
 import { gitInfo } from '../results/provenance';
@@ -53,6 +56,10 @@ async function runMain(opts: MainOptions): Promise<void> {
   const only = opts.only?.map(resolveNotebookName);
   // Only a complete run may stand for "the main job" in the report's timings.
   const fullRun = !opts.skipNotebooks && !only && protocols.length === PROTOCOL_NAMES.length;
+
+  const conflicts = mainEnvironmentConflicts({ profile: opts.profile, protocols });
+  if (conflicts.length) throw new MainEnvironmentError(conflicts);
+  if (opts.profile === 'paper' && !opts.skipNotebooks) await requirePublishedData();
 
   const timer = new StageTimer();
   const memory = new TreeMemorySampler().start();
@@ -174,4 +181,22 @@ function positiveInt(raw: string, name: string): number {
 
 function rel(file: string): string {
   return path.relative(process.cwd(), file) || file;
+}
+
+/**
+ * The paper profile rewrites the committed notebooks, figures and report numbers: only the
+ * published Fashion-MNIST (all four files matching their published checksums) may make them.
+ */
+async function requirePublishedData(): Promise<void> {
+  const { dataset, origin } = await locateFashionMnist();
+  const id = dataIdentity(dataset.files);
+  clearDatasetCache(); // the kernels load their own copy; do not hold 55 MB here for the whole job
+  if (id === FULL_DATA) return;
+  const how = dataset.files.map((f) => `${f.name}: ${f.verified ? 'published checksum' : f.checksumSource === 'manifest' ? "certified only by the folder's checksums.json" : 'not the published checksum'}`);
+  const err = new Error(
+    `the main job makes the committed report from the published Fashion-MNIST, but the data in ${dataset.source} (found via ${origin}) is not it (data ${id}; ${how.join(', ')}). ` +
+      'Fix: unset FASHION_MNIST_DIR (or point it at the four published files), or run this data under another profile, e.g. `fmnist main --profile smoke` (its results go to their own folders).',
+  ) as Error & { exitCode: number };
+  err.exitCode = 2;
+  throw err;
 }

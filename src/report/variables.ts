@@ -92,6 +92,8 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
     epochs_cnn3: String(trainingConfig('paper', { model: 'cnn3' }).epochs),
     learning_rate: String(config.optimizer.learningRate),
     backend: backends.join(', '),
+    // For prose: "the WebAssembly backend (wasm)", or several joined with "and".
+    backend_phrase: backendPhrase(backends),
   };
   vars.paper_reported = paperReportedVariables();
   const cnn3F1 = paperFigure('cnn3', 'f1').value;
@@ -295,3 +297,13 @@ const rel = (f: string) => {
   const r = path.relative(projectRoot(), f);
   return r.startsWith('..') ? f : r;
 };
+
+/** Readable names of the TensorFlow.js backends a run can record. */
+const BACKEND_NAMES: Record<string, string> = { wasm: 'WebAssembly', tensorflow: 'native TensorFlow (tfjs-node)', cpu: 'pure JavaScript CPU', webgl: 'WebGL' };
+
+/** "the WebAssembly backend (wasm)"; "the WebAssembly and native TensorFlow (tfjs-node) backends (wasm, tensorflow)". Pure. */
+export function backendPhrase(backends: readonly string[]): string {
+  const names = backends.map((b) => BACKEND_NAMES[b] ?? b);
+  const list = names.length <= 1 ? (names[0] ?? 'unknown') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `the ${list} backend${backends.length > 1 ? 's' : ''} (${backends.join(', ')})`;
+}

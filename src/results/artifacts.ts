@@ -43,6 +43,9 @@ export function describeFsError(err: unknown): string {
       return `permission denied (${code})`;
     case 'EROFS':
       return 'the file system is read-only (EROFS)';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `a file is in the way where a folder should be (${code}: ${(err as NodeJS.ErrnoException).path ?? ''})`;
     default:
       return (err as Error).message ?? String(err);
   }
@@ -56,6 +59,7 @@ function fixForWriteError(err: unknown, dir: string): string {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return `make ${displayPath(dir)} writable (e.g. chmod -R u+w), or set FMNIST_RESULTS_DIR to a writable folder, and rerun`;
   }
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'move that file away, or set FMNIST_RESULTS_DIR to a folder, and rerun';
   return 'fix the cause above and rerun';
 }
 
@@ -70,7 +74,7 @@ export class ResultWriteError extends Error {
     replacing = false,
   ) {
     super(
-      `could not save ${what} in ${displayPath(dir)}: ${describeFsError(cause)} while writing ${path.basename(file)}. ` +
+      `could not save ${what} in ${displayPath(dir)}: ${describeFsError(cause)} ${path.resolve(file) === path.resolve(dir) ? 'while creating the folder' : `while writing ${path.basename(file)}`}. ` +
         (replacing
           ? 'The folder is left without run.json, so it counts as not trained (nothing in it will be trusted). '
           : 'Nothing was replaced: the result saved there before (if any) is unchanged. ') +
@@ -204,7 +208,7 @@ function readBytes(file: string, fix: string): Buffer | undefined {
     return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new DamagedResultError(file, `cannot be read: ${describeFsError(err)}`, code === 'EACCES' || code === 'EPERM' ? `make it readable (chmod u+r), or ${fix}` : fix);
   }
 }

@@ -3,7 +3,7 @@ import type { SplitProtocol } from '../data/types';
 import type { ModelName } from '../models/architectures';
 import { effectiveOverrides, ProfileName, TrainingOverrides } from '../training/profiles';
 import { resultsDir } from '../util/paths';
-import { committedRuntime, type RuntimeIdentity } from './runtime';
+import { committedRuntime, type RuntimeIdentity } from './identity';
 
 /** The seed every command and notebook uses unless told otherwise. */
 export const DEFAULT_SEED = 42;

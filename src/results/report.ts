@@ -79,7 +79,7 @@ export interface RunFile {
   data: {
     counts: { train: number; val: number; test: number };
     checksums: { train: string; val: string; test: string };
-    files: Array<{ name: string; sha256: string; verified: boolean }>;
+    files: Array<{ name: string; sha256: string; verified: boolean; checksumSource?: 'published' | 'manifest' }>;
   };
   /** Backend name ('wasm', 'cpu', 'node'); details in backendInfo. */
   backend: string;

@@ -8,14 +8,14 @@ import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/pr
 import { buildModel, ModelName } from '../models/architectures';
 import { DEFAULT_SEED, SPLIT_SEED } from '../results/layout';
 import { predictionsFile, type PredictionsFile } from '../results/predictions';
-import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, writeArtifacts, type VerifiedRun } from '../results/artifacts';
+import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, ResultWriteError, writeArtifacts, type VerifiedRun } from '../results/artifacts';
 import { cacheKey, sha256Hex } from '../results/cache-key';
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
+import { checkpointDir, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
 import { artifactDir } from '../results/layout';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
 import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
-import { dataIdentity, describeRuntime, runningBackend, type RuntimeIdentity } from '../results/runtime';
+import { dataIdentity, describeRuntime, FULL_DATA, runningBackend, type RuntimeIdentity } from '../results/runtime';
 import { findVerifiedRun, openSavedRun, openVerifiedRun, resolveSettings, type RunSettings } from '../results/saved-runs';
 import { RunData, prepareRunData } from './data';
 import type { EpochRecord } from './loop';
@@ -197,6 +197,10 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           return reportFromSaved(dir, saved, true);
         }
         if (opts.force) await removeCheckpoint(dir);
+        if (runtime.data !== FULL_DATA) {
+          const how = data.files.some((f) => f.checksumSource === 'manifest') ? "certified only by its folder's checksums.json" : 'not matching the published checksums';
+          log(`[${label}] warning: training on data ${runtime.data} (${how}), not the published Fashion-MNIST; its result goes to ${dir}, never to the committed folders`);
+        }
         const resume = await loadCheckpoint(dir, key, log);
         const startedAt = new Date().toISOString();
         const progress = opts.progress === 'silent' ? silentProgress : (opts.progress ?? defaultProgress());
@@ -207,7 +211,10 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           resume,
           progress,
           onEpoch: opts.onEpoch,
-          onCheckpoint: (state) => saveCheckpoint(dir, key, state),
+          onCheckpoint: (state) =>
+            saveCheckpoint(dir, key, state).catch((err: unknown) => {
+              throw new ResultWriteError(dir, (err as { path?: string }).path ?? checkpointDir(dir), err, `the training checkpoint of ${resultLabel}`);
+            }),
         });
         const evalStart = Date.now();
         const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize);
