@@ -30,6 +30,7 @@ export function studyVariables(resultsRoot: string): Record<string, unknown> {
 export function studyVariablesFrom(s: StudySummary, file: string): Record<string, unknown> {
   const vars: Record<string, unknown> = {
     n_seeds: String(s.seeds.length),
+    alpha: String(s.alpha),
     seed_list: s.seeds.join(', '),
     committed_seed: String(s.committedSeed),
     wilcoxon_min_p: String(Math.min(...s.comparisons.map((c) => c.wilcoxon.minimumP))),
