@@ -1,3 +1,4 @@
+import { DEFAULT_SEED } from '../results/layout';
 /**
  * Ids, captions and alt texts of the model and comparison figures, in one place. The builders use them,
  * and notebooks 03–07 carry the same text in each figure cell's Quarto metadata (label, fig-cap, fig-alt;
@@ -42,7 +43,7 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
     case 'history':
       return {
         id,
-        caption: `${t} learning curves: accuracy (left) and loss (right) on the training and validation sets after each epoch.`,
+        caption: `${t} learning curves of the committed seed's run (seed ${DEFAULT_SEED}; the seed study's other runs are summarised in notebook 07): accuracy (left) and loss (right) on the training and validation sets after each epoch.`,
         alt: `Two line charts over the training epochs of ${t}: training and validation accuracy on the left, training and validation loss on the right.`,
       };
     case 'per-class':
