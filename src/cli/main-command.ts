@@ -13,7 +13,7 @@ import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, 
 import { gitInfo } from '../results/provenance';
 import type { RuntimeIdentity } from '../results/runtime';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
-import { projectRoot } from '../util/paths';
+import { projectRoot, resultsDir } from '../util/paths';
 
 interface MainOptions {
   profile: ProfileName; // commander checks the choices
@@ -155,6 +155,10 @@ async function runMain(opts: MainOptions): Promise<void> {
       console.error(`[main] wrote ${rel(variablesPath())}`);
       // The article's words around the numbers must still be true of this run's results.
       for (const problem of describeFailedClaims(checkArticleClaims(undefined, undefined, await resolveRuntime()))) console.error(`[main] WARNING: ${problem}`);
+      // The ranking sentences are generated from the seed study; this re-judges what they assert against it.
+      const { checkStudyFindings, readStudySummary } = await import('../report/study-claims');
+      const { reportStudyFile } = await import('../report/study-variables');
+      for (const problem of checkStudyFindings(readStudySummary(reportStudyFile(resultsDir(), await resolveRuntime())))) console.error(`[main] WARNING: ${problem}`);
     });
 
     if (!opts.render) return;

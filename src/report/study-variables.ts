@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { SPLIT_PROTOCOLS } from '../data/splits';
-import { committedRuntime } from '../results/runtime';
+import { committedRuntime, type RuntimeIdentity } from '../results/runtime';
 import { MODEL_NAMES } from '../models/architectures';
 import { formatDuration } from '../pipeline/timings';
 import { readTimings, timingsPath } from '../study/timings';
@@ -9,8 +9,8 @@ import { summaryPath, type StudySummary } from '../study/summary';
 import { readStudySummary, studySentences } from './study-claims';
 
 /** The seed study's full selection: what the article reports. */
-export function reportStudyFile(resultsRoot: string): string {
-  return summaryPath({ profile: 'paper', protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() }, committedRuntime(), resultsRoot);
+export function reportStudyFile(resultsRoot: string, runtime: RuntimeIdentity = committedRuntime()): string {
+  return summaryPath({ profile: 'paper', protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() }, runtime, resultsRoot);
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -21,8 +21,8 @@ const pts = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(2));
  * accuracy over the seeds (percent), the generated ranking sentences (src/report/study-claims.ts),
  * and the study's wall time.
  */
-export function studyVariables(resultsRoot: string): Record<string, unknown> {
-  const file = reportStudyFile(resultsRoot);
+export function studyVariables(resultsRoot: string, runtime?: RuntimeIdentity): Record<string, unknown> {
+  const file = reportStudyFile(resultsRoot, runtime);
   const s = readStudySummary(file);
   return studyVariablesFrom(s, file);
 }

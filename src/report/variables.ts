@@ -104,7 +104,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   };
   vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100);
   vars.pipeline = pipelineVariables(resultsRoot);
-  vars.study = studyVariables(resultsRoot);
+  vars.study = studyVariables(resultsRoot, runtime);
   return vars;
 }
 
