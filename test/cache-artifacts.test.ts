@@ -7,6 +7,7 @@ import { loadFixture } from '../src/data/load';
 import type { FashionMnist } from '../src/data/types';
 import { artifactDir } from '../src/results/layout';
 import { committedRuntime, dataIdentity } from '../src/results/runtime';
+import { modelOfRun, predictionsOfRun, readVerifiedRun } from '../src/results/artifacts';
 import { evaluateSaved, loadReport, loadTrainedModel, predict, runData, trainAndEvaluate } from '../src/training/run';
 import { accuracy } from '../src/evaluation/metrics';
 import { testBackend } from './backend-helpers';
@@ -156,5 +157,50 @@ describe('train → save → cache hit → force', () => {
   it('asking for a result that was never trained says how to make it', async () => {
     await expect(loadReport('official', 'cnn3', 'smoke', { dataset })).rejects.toThrow(/fmnist train cnn3 --protocol official --profile smoke/);
     await expect(loadReport('paper', 'cnn9' as never)).rejects.toThrow(/ann, cnn1, cnn2, cnn3/);
+  });
+});
+
+describe('per-image test predictions (predictions.json, one more entry of RUN_ARTIFACTS)', () => {
+  const opts = { model: 'ann' as const, profile: 'smoke' as const, protocol: 'paper' as const, epochs: 2, ...quiet };
+  const verified = (dir: string, weightsOptional = false) => readVerifiedRun(dir, 'retrain it', { weightsOptional });
+
+  it("are saved with the run, hashed in run.json, and equal the saved model's predictions", async () => {
+    const report = await trainAndEvaluate({ ...opts, dataset });
+    const saved = verified(report.dir)!;
+    expect(saved.run.artifacts['predictions.json'].sha256).toMatch(/^[0-9a-f]{64}$/);
+    const { file, labels, predicted } = predictionsOfRun(saved);
+    expect(file).toMatchObject({ format: 'fmnist-predictions-1', split: 'test', protocol: 'paper', count: report.test.count, testChecksum: saved.run.data.checksums.test });
+    const data = await runData('paper', 'smoke', 42, dataset);
+    expect(Array.from(labels)).toEqual(Array.from(data.test.labels));
+    expect(accuracy(labels, predicted)).toBe(report.test.accuracy);
+    const model = await loadTrainedModel('paper', 'ann', 'smoke', { epochs: 2, dataset });
+    expect(Array.from((await predict(model, data.test)).predicted)).toEqual(Array.from(predicted));
+    model.dispose();
+  });
+
+  it('every training seed is tested on the same images (the split is fixed per protocol), with its own predictions', async () => {
+    const a = await trainAndEvaluate({ ...opts, dataset, seed: 42 });
+    const b = await trainAndEvaluate({ ...opts, dataset, seed: 5 });
+    const ra = verified(a.dir)!;
+    const rb = verified(b.dir)!;
+    expect(rb.run.data.checksums).toEqual(ra.run.data.checksums);
+    expect(rb.run.cacheKey).not.toBe(ra.run.cacheKey);
+    expect(read(path.join(b.dir, 'weights.bin')).equals(read(path.join(a.dir, 'weights.bin')))).toBe(false);
+    const pa = predictionsOfRun(ra);
+    const pb = predictionsOfRun(rb);
+    expect(pb.file.indicesSha256).toBe(pa.file.indicesSha256);
+    expect(pb.file.labels).toBe(pa.file.labels);
+  });
+
+  it('a run without its weights (a seed-study run from git) reads with weightsOptional only; a damaged prediction file is refused', async () => {
+    const report = await trainAndEvaluate({ ...opts, dataset, seed: 6 });
+    for (const f of ['model.json', 'weights.bin']) fs.rmSync(path.join(report.dir, f));
+    expect(() => verified(report.dir)).toThrow(/model\.json is missing/);
+    const saved = verified(report.dir, true)!;
+    expect(saved.metrics.test.accuracy).toBe(report.test.accuracy);
+    await expect(modelOfRun(saved)).rejects.toThrow(/not its weights/);
+    const file = path.join(report.dir, 'predictions.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"predicted": "', '"predicted": "9'));
+    expect(() => verified(report.dir, true)).toThrow(/predictions\.json has \d+ bytes but run\.json records/);
   });
 });

@@ -173,7 +173,8 @@ describe('article claims against results', () => {
     expect(ok.filter((c) => !c.holds)).toEqual([]);
     expect(ok).toHaveLength(ARTICLE_CLAIMS.length);
 
-    // Now CNN 1 beats CNN 3 on the official split, and the ANN confuses sandals with sneakers more than shirts.
+    // Now CNN 1 beats CNN 3 on the official split (one run ranks nothing: the seed study decides, see
+    // study-claims.test.ts), and the ANN confuses sandals with sneakers more than shirts.
     const cnn1 = path.join(root, 'official', 'cnn1', 'metrics.json');
     const m1 = JSON.parse(fs.readFileSync(cnn1, 'utf8'));
     m1.test.accuracy = 0.95;
@@ -184,8 +185,8 @@ describe('article claims against results', () => {
     ma.test.perClass[5].f1 = 0.6;
     rewriteArtifact(ann, JSON.stringify(ma));
     const failed = checkArticleClaims(root).filter((c) => !c.holds).map((c) => c.id);
-    expect(failed).toEqual(['cnn3-most-accurate', 'shirt-hardest', 'distinct-shapes-easier']);
-    expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^index\.qmd \(.*\) says CNN 3 is the most accurate model on both protocols, but the results show: official: cnn1 95\.00% ≥ cnn3/);
+    expect(failed).toEqual(['shirt-hardest', 'distinct-shapes-easier']);
+    expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^index\.qmd \(.*\) says the shirt class has the lowest test F1 for every model \(paper protocol\), but the results show: not the lowest for ann/);
   });
 });
 

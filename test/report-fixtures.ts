@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CLEAR_ORDER, syntheticStudy } from './study-fixtures';
 import { trainingConfig } from '../src/training/profiles';
 import { committedRuntime } from '../src/results/runtime';
 
@@ -10,7 +11,13 @@ import { committedRuntime } from '../src/results/runtime';
  */
 export function writeSyntheticRun(dir: string, files: Record<string, string | Buffer>, run: Record<string, unknown>): void {
   fs.mkdirSync(dir, { recursive: true });
-  const all: Record<string, string | Buffer> = { 'model.json': JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['./weights.bin'], weights: [] }] }), 'weights.bin': Buffer.alloc(0), ...files };
+  const predictions = { format: 'fmnist-predictions-1', split: 'test', protocol: run.protocol ?? 'paper', count: 2, testChecksum: 'synthetic', indicesSha256: 'synthetic', labels: '01', predicted: '01' };
+  const all: Record<string, string | Buffer> = {
+    'model.json': JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['./weights.bin'], weights: [] }] }),
+    'weights.bin': Buffer.alloc(0),
+    'predictions.json': JSON.stringify(predictions),
+    ...files,
+  };
   const artifacts: Record<string, { sha256: string; bytes: number }> = {};
   for (const [name, content] of Object.entries(all)) {
     const b = typeof content === 'string' ? Buffer.from(content) : content;
@@ -22,7 +29,11 @@ export function writeSyntheticRun(dir: string, files: Record<string, string | Bu
 
 const MODELS = ['ann', 'cnn1', 'cnn2', 'cnn3'] as const;
 /** Synthetic results shaped like src/results/report.ts's metrics.json, history.json and run.json (accuracies chosen per model to be told apart). */
-export function writeSyntheticResults(root: string, overrides: { skip?: string } = {}): void {
+export function writeSyntheticResults(root: string, overrides: { skip?: string; noStudy?: boolean } = {}): void {
+  if (!overrides.noStudy) {
+    fs.mkdirSync(path.join(root, 'study'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'study', 'summary.json'), JSON.stringify(syntheticStudy(CLEAR_ORDER)));
+  }
   MODELS.forEach((model, i) => {
     for (const [j, protocol] of (['paper', 'official'] as const).entries()) {
       const dir = path.join(root, protocol, model);

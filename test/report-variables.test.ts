@@ -53,6 +53,21 @@ describe('report variables (_variables.yml) from results', () => {
     expect(() => buildReportVariables(root)).toThrow(/paper\/cnn1\/metrics\.json: missing numeric field test\.macroF1/);
   });
 
+  it('carries the seed study: means over seeds and the generated ranking sentences', () => {
+    const root = path.join(tmp, 'study');
+    writeSyntheticResults(root);
+    const v = buildReportVariables(root) as Record<string, any>;
+    expect(v.study.n_seeds).toBe('5');
+    expect(v.study.cnn3.official.mean).toBe('92.15');
+    expect(v.study.abstract).toMatch(/^Over 5 training seeds per model, every convolutional model is more accurate than the fully connected baseline on both protocols/);
+  });
+
+  it('fails when the seed study is missing, saying how to run it', () => {
+    const root = path.join(tmp, 'nostudy');
+    writeSyntheticResults(root, { noStudy: true });
+    expect(() => buildReportVariables(root)).toThrow(/study\/summary\.json is missing: run the seed study \(`node bin\/fmnist\.js study`/);
+  });
+
   it('refuses a results file edited after its run, naming it and the fix (issue 15.3)', () => {
     const root = path.join(tmp, 'edited');
     writeSyntheticResults(root);

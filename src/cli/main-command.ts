@@ -21,14 +21,18 @@ interface MainOptions {
   only?: string[];
   render: boolean;
   skipNotebooks?: boolean;
+  study: boolean;
   concurrency: string;
   timeout?: string;
 }
 
 /**
- * `fmnist main`: the main job. Executes every notebook on the full data (paper profile, both split
- * protocols, two at a time), generates _variables.yml from the results, then renders the Quarto
- * manuscript. Without Quarto 1.4+ it says so and exits with status 3 after everything else ran.
+ * `fmnist main`: the main job. Brings the seed study up to date (`fmnist study`: only runs that are
+ * not saved and current are trained, so with a current study this takes seconds), executes every
+ * notebook on the full data (paper profile, both split protocols, two at a time; the committed
+ * seed's models are the study's, so they load from the cache), generates _variables.yml from the
+ * results, then renders the Quarto manuscript. Without Quarto 1.4+ it says so and exits with
+ * status 3 after everything else ran.
  */
 export function registerMainCommand(program: Command): void {
   program
@@ -39,6 +43,7 @@ export function registerMainCommand(program: Command): void {
     .option('--only <notebook...>', 'execute only these notebooks (e.g. 04-cnn1 or 04); cached results stand in for the rest')
     .option('--no-render', 'stop after executing the notebooks and generating _variables.yml')
     .option('--skip-notebooks', 'do not execute notebooks: regenerate _variables.yml and render from the stored outputs')
+    .option('--no-study', "do not run the seed study's missing runs first: the report uses the study summary as it is saved")
     .option('--concurrency <n>', 'notebooks executed at once (one kernel each)', String(Math.min(2, os.availableParallelism())))
     .option('--timeout <seconds>', 'per-cell timeout (default: none)')
     .action(async (opts: MainOptions) => runMain(opts));
@@ -102,6 +107,16 @@ async function runMain(opts: MainOptions): Promise<void> {
   };
 
   try {
+    // The comparison notebook and the article read the study; a run limited to other notebooks or one protocol skips it.
+    const wantsStudy = opts.study && !opts.skipNotebooks && protocols.length === PROTOCOL_NAMES.length && (!only || only.includes('07-comparison'));
+    if (wantsStudy) {
+      const { runStudy } = await import('../study/runner');
+      const { studySeeds } = await import('../study/seeds');
+      const { MODEL_NAMES } = await import('../models/architectures');
+      await timer.time('seed study', () =>
+        runStudy({ profile: opts.profile, protocols: [...protocols], models: [...MODEL_NAMES], seeds: studySeeds(), concurrency, signal: stop.signal, log: (l) => console.error(l) }),
+      );
+    }
     if (!opts.skipNotebooks) {
       // Each kernel gets its share of the cores for the native backend's thread pools (unless set).
       const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / concurrency)));

@@ -14,6 +14,7 @@ import { committedRuntime, type RuntimeIdentity } from '../results/runtime';
 import { openVerifiedRun, resolveSettings } from '../results/saved-runs';
 import type { VerifiedRun } from '../results/artifacts';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
+import { studyVariables } from './study-variables';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -103,6 +104,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   };
   vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100);
   vars.pipeline = pipelineVariables(resultsRoot);
+  vars.study = studyVariables(resultsRoot);
   return vars;
 }
 

@@ -6,6 +6,7 @@ import { commitStaged, discardStaged, jsonText, ShortWriteError, stageFile } fro
 import { projectRoot } from '../util/paths';
 import { sha256Hex } from './cache-key';
 import { ARTIFACT_FILES } from './layout';
+import { checkPredictions, type PredictionsFile } from './predictions';
 import { dataIdentity } from './runtime';
 import { LEGACY_RUN_FORMAT, RUN_FORMAT, type ArtifactRecord, type HistoryFile, type LegacyRunFile, type MetricsFile, type ModelReport, type RunFile } from './report';
 
@@ -14,7 +15,13 @@ import { LEGACY_RUN_FORMAT, RUN_FORMAT, type ArtifactRecord, type HistoryFile, t
  * run.json and verified on every read; a new artifact is covered by adding its name here and
  * passing its content to writeArtifacts.
  */
-export const RUN_ARTIFACTS: readonly string[] = [ARTIFACT_FILES.modelJson, ARTIFACT_FILES.weights, ARTIFACT_FILES.history, ARTIFACT_FILES.metrics];
+export const RUN_ARTIFACTS: readonly string[] = [ARTIFACT_FILES.modelJson, ARTIFACT_FILES.weights, ARTIFACT_FILES.history, ARTIFACT_FILES.metrics, ARTIFACT_FILES.predictions];
+
+/**
+ * The trained model itself. Only the committed seed's weights are in git (the seed study's other
+ * runs keep metrics, history and predictions), so a reader may accept a run whose weights are absent.
+ */
+const WEIGHT_FILES: readonly string[] = [ARTIFACT_FILES.modelJson, ARTIFACT_FILES.weights];
 
 /** A path relative to the project when inside it, for messages. */
 export function displayPath(p: string): string {
@@ -81,13 +88,14 @@ export class ResultWriteError extends Error {
 export type ArtifactContent = string | Uint8Array;
 
 /** The files of a trained model's result, keyed by RUN_ARTIFACTS names. */
-export async function resultFiles(model: tf.LayersModel, history: HistoryFile, metrics: MetricsFile, extra: Record<string, ArtifactContent> = {}): Promise<Record<string, ArtifactContent>> {
+export async function resultFiles(model: tf.LayersModel, history: HistoryFile, metrics: MetricsFile, predictions: PredictionsFile, extra: Record<string, ArtifactContent> = {}): Promise<Record<string, ArtifactContent>> {
   const m = await serializeModel(model);
   return {
     [ARTIFACT_FILES.modelJson]: m.modelJson,
     [ARTIFACT_FILES.weights]: m.weights,
     [ARTIFACT_FILES.history]: jsonText(history),
     [ARTIFACT_FILES.metrics]: jsonText(metrics),
+    [ARTIFACT_FILES.predictions]: jsonText(predictions),
     ...extra,
   };
 }
@@ -165,8 +173,16 @@ export interface VerifiedRun extends SavedRun {
   dir: string;
   /** Written in LEGACY_RUN_FORMAT: readable, but never reused for training (its cache key cannot match). */
   legacy: boolean;
-  /** Verified content of every artifact in RUN_ARTIFACTS. */
+  /** Verified content of every artifact in RUN_ARTIFACTS (without the model files when read with weightsOptional and they are absent). */
   bytes: Map<string, Buffer>;
+}
+
+export interface ReadRunOptions {
+  /**
+   * Accept a run whose model files (model.json, weights.bin) are absent, as a fresh clone has for
+   * the seed study's non-committed seeds; files that are present must still match.
+   */
+  weightsOptional?: boolean;
 }
 
 /** The runtime a legacy run.json implies (it recorded the backend and tfjs version but had no runtime field). */
@@ -203,7 +219,7 @@ function readBytes(file: string, fix: string): Buffer | undefined {
  * run.json or any artifact is unreadable, missing, of the wrong size or not matching its recorded
  * SHA-256. `fix` is the advice appended to such errors.
  */
-export function readVerifiedRun(dir: string, fix: string): VerifiedRun | undefined {
+export function readVerifiedRun(dir: string, fix: string, opts: ReadRunOptions = {}): VerifiedRun | undefined {
   const runPath = path.join(dir, ARTIFACT_FILES.run);
   const runBytes = readBytes(runPath, fix);
   if (!runBytes) return undefined;
@@ -218,10 +234,13 @@ export function readVerifiedRun(dir: string, fix: string): VerifiedRun | undefin
   for (const name of RUN_ARTIFACTS) {
     const file = path.join(dir, name);
     const rec = run.artifacts[name];
+    // Runs of the old format predate per-image predictions: readable (with their retrain warning) without them.
+    if (legacy && name === ARTIFACT_FILES.predictions && !rec) continue;
     if (!rec || typeof rec.sha256 !== 'string') {
       throw new DamagedResultError(runPath, `records no checksum for ${name} (saved before runs wrote ${name}, or edited)`, fix);
     }
     const b = readBytes(file, fix);
+    if (!b && opts.weightsOptional && WEIGHT_FILES.includes(name)) continue;
     if (!b) throw new DamagedResultError(file, 'is missing', fix);
     if (rec.bytes >= 0 && b.byteLength !== rec.bytes) {
       throw new DamagedResultError(file, `has ${b.byteLength} bytes but run.json records ${rec.bytes} (truncated or replaced)`, fix);
@@ -231,13 +250,35 @@ export function readVerifiedRun(dir: string, fix: string): VerifiedRun | undefin
   }
   const history = parseJson<HistoryFile>(path.join(dir, ARTIFACT_FILES.history), bytes.get(ARTIFACT_FILES.history)!, fix);
   const metrics = parseJson<MetricsFile>(path.join(dir, ARTIFACT_FILES.metrics), bytes.get(ARTIFACT_FILES.metrics)!, fix);
-  parseJson(path.join(dir, ARTIFACT_FILES.modelJson), bytes.get(ARTIFACT_FILES.modelJson)!, fix);
+  if (bytes.has(ARTIFACT_FILES.modelJson)) parseJson(path.join(dir, ARTIFACT_FILES.modelJson), bytes.get(ARTIFACT_FILES.modelJson)!, fix);
   return { dir, run, history, metrics, legacy, bytes };
+}
+
+/** True when the verified run includes its trained model files (not only metrics and predictions). */
+export function hasWeights(saved: VerifiedRun): boolean {
+  return WEIGHT_FILES.every((f) => saved.bytes.has(f));
 }
 
 /** The trained model of a verified run, built from its verified bytes. */
 export async function modelOfRun(saved: VerifiedRun): Promise<tf.LayersModel> {
+  if (!hasWeights(saved)) {
+    throw new Error(
+      `${displayPath(saved.dir)} holds this run's metrics and predictions but not its weights (only the committed seed's weights are in git); ` +
+        'run its `fmnist train` command (or `fmnist study`) to retrain it: the same seed on the same backend gives the same weights',
+    );
+  }
   return modelFromBytes(saved.bytes.get(ARTIFACT_FILES.modelJson)!, saved.bytes.get(ARTIFACT_FILES.weights)!);
+}
+
+/** The run's per-image test predictions (verified with the run), checked against its test split. */
+export function predictionsOfRun(saved: VerifiedRun): { file: PredictionsFile; labels: Uint8Array; predicted: Uint8Array } {
+  const file = path.join(saved.dir, ARTIFACT_FILES.predictions);
+  const bytes = saved.bytes.get(ARTIFACT_FILES.predictions);
+  if (!bytes) throw new Error(`${displayPath(file)}: this run was saved before runs kept their test predictions; retrain it (\`fmnist study\` or its \`fmnist train … --force\`)`);
+  const parsed = parseJson<PredictionsFile>(file, bytes, 'retrain the run with --force');
+  const { labels, predicted } = checkPredictions(parsed, displayPath(file));
+  if (parsed.testChecksum !== saved.run.data.checksums.test) throw new DamagedResultError(file, 'was made on another test split than run.json records', 'retrain the run with --force');
+  return { file: parsed, labels, predicted };
 }
 
 export function reportFromSaved(dir: string, saved: SavedRun, cached: boolean): ModelReport {

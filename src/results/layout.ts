@@ -8,12 +8,21 @@ import { committedRuntime, type RuntimeIdentity } from './identity';
 /** The seed every command and notebook uses unless told otherwise. */
 export const DEFAULT_SEED = 42;
 
+/**
+ * The seed of the train/validation/test split (and of the smoke profile's subsets). It is the same
+ * for every training seed, so all runs of a protocol are scored on the same test images and can be
+ * compared image by image (the seed study, McNemar's test); `seed` varies only the training.
+ */
+export const SPLIT_SEED = DEFAULT_SEED;
+
 /** Files of one trained model's artifact folder. */
 export const ARTIFACT_FILES = {
   modelJson: 'model.json',
   weights: 'weights.bin',
   history: 'history.json',
   metrics: 'metrics.json',
+  /** Per-image test labels and predictions (results/predictions.ts). */
+  predictions: 'predictions.json',
   run: 'run.json',
   checkpointDir: 'checkpoint',
   lock: '.lock',
@@ -33,11 +42,20 @@ export interface RunVariant extends TrainingOverrides {
  * committed runtime, e.g. `-e5-b128-lr0.0005-constant-noaug-last-seed7-wasm-tfjs4.23.0-d1a2b3c4d5e`;
  * '' for the profile's own settings and seed on the committed backend, tfjs version and full data.
  */
+/** The part of a folder name that says how a runtime differs from the committed one ('' for the committed runtime). */
+export function runtimeSuffix(runtime: RuntimeIdentity): string {
+  const c = committedRuntime();
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9.]+/g, '_');
+  return [
+    runtime.backend !== c.backend ? `-${safe(runtime.backend)}` : '',
+    runtime.tfjsVersion !== c.tfjsVersion ? `-tfjs${safe(runtime.tfjsVersion)}` : '',
+    runtime.data !== c.data ? `-${safe(runtime.data)}` : '',
+  ].join('');
+}
+
 export function variantSuffix(v: RunVariant): string {
   const o = effectiveOverrides(v.profile, v.model, v);
   const seed = v.seed ?? DEFAULT_SEED;
-  const c = committedRuntime();
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9.]+/g, '_');
   return [
     o.epochs !== undefined ? `-e${o.epochs}` : '',
     o.batchSize !== undefined ? `-b${o.batchSize}` : '',
@@ -46,9 +64,7 @@ export function variantSuffix(v: RunVariant): string {
     o.augmentation !== undefined ? (o.augmentation === 'none' ? '-noaug' : `-${o.augmentation}`) : '',
     o.restoreBest !== undefined ? (o.restoreBest ? '-best' : '-last') : '',
     seed !== DEFAULT_SEED ? `-seed${seed}` : '',
-    v.runtime.backend !== c.backend ? `-${safe(v.runtime.backend)}` : '',
-    v.runtime.tfjsVersion !== c.tfjsVersion ? `-tfjs${safe(v.runtime.tfjsVersion)}` : '',
-    v.runtime.data !== c.data ? `-${safe(v.runtime.data)}` : '',
+    runtimeSuffix(v.runtime),
   ].join('');
 }
 

@@ -5,7 +5,7 @@ import { assertModelName, type ModelName } from '../models/architectures';
 import { assertProfileName, effectiveOverrides, type ProfileName, type TrainingConfig, type TrainingOverrides } from '../training/profiles';
 import { isValidSeed } from '../training/seeds';
 import { resultsDir } from '../util/paths';
-import { DamagedResultError, displayPath, readVerifiedRun, type VerifiedRun } from './artifacts';
+import { DamagedResultError, displayPath, readVerifiedRun, type ReadRunOptions, type VerifiedRun } from './artifacts';
 import { artifactDir, DEFAULT_SEED, type RunVariant } from './layout';
 import type { RunFile } from './report';
 import { committedRuntime, currentRuntime, describeRuntime, type RuntimeIdentity } from './runtime';
@@ -93,7 +93,7 @@ export function variantOfRun(run: RunFile): RunVariant & RunSettings {
 
 const warnedLegacy = new Set<string>();
 
-export interface OpenOptions {
+export interface OpenOptions extends ReadRunOptions {
   /** Where results live (default resultsDir()). */
   root?: string;
   /** Warnings (a legacy-format result); default stderr, once per folder. */
@@ -109,7 +109,7 @@ export function openVerifiedRun(v: RunVariant & RunSettings, opts: OpenOptions =
   const root = opts.root ?? resultsDir();
   const dir = artifactDir(v, root);
   const fix = damagedFix(v, root);
-  const saved = readVerifiedRun(dir, fix);
+  const saved = readVerifiedRun(dir, fix, { weightsOptional: opts.weightsOptional });
   if (!saved) throw new NoSavedRunError(dir, v, v.runtime);
   checkBelongs(saved, v, root, fix, opts.warn);
   return saved;

@@ -6,20 +6,21 @@ import type { FashionMnist, LabelledImages, SplitProtocol } from '../data/types'
 import { accuracy, classificationMetrics } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/predict';
 import { buildModel, ModelName } from '../models/architectures';
-import { DEFAULT_SEED } from '../results/layout';
+import { DEFAULT_SEED, SPLIT_SEED } from '../results/layout';
+import { predictionsFile, type PredictionsFile } from '../results/predictions';
 import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, ResultWriteError, writeArtifacts, type VerifiedRun } from '../results/artifacts';
-import { cacheKey } from '../results/cache-key';
+import { cacheKey, sha256Hex } from '../results/cache-key';
 import { checkpointDir, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
 import { artifactDir } from '../results/layout';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
 import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
 import { dataIdentity, describeRuntime, FULL_DATA, runningBackend, type RuntimeIdentity } from '../results/runtime';
-import { findVerifiedRun, openSavedRun, openVerifiedRun, resolveSettings } from '../results/saved-runs';
+import { findVerifiedRun, openSavedRun, openVerifiedRun, resolveSettings, type RunSettings } from '../results/saved-runs';
 import { RunData, prepareRunData } from './data';
 import type { EpochRecord } from './loop';
 import { trainModel } from './loop';
-import { assertProfileName, ProfileName, trainingConfig, TrainingOverrides } from './profiles';
+import { assertProfileName, ProfileName, trainingConfig, type TrainingConfig, TrainingOverrides } from './profiles';
 import { defaultProgress, ProgressSink, silentProgress } from './progress';
 
 /**
@@ -33,7 +34,10 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   profile?: ProfileName;
   /** Default 'paper'. */
   protocol?: SplitProtocol;
-  /** Default DEFAULT_SEED (42). Seeds the split, the initialisation, shuffles and dropout. */
+  /**
+   * Default DEFAULT_SEED (42). Seeds the initialisation, shuffles, augmentation and dropout; the
+   * split is fixed per protocol (SPLIT_SEED), so runs with different seeds share their test images.
+   */
   seed?: number;
   /** Retrain even if a result with the same cache key exists (a checkpoint is discarded too). */
   force?: boolean;
@@ -52,18 +56,90 @@ const ensureBackend = runningBackend;
 
 /** Inference-mode scores of a trained model on the three parts of its split. */
 export async function evaluateModel(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize = 1000): Promise<MetricsFile> {
+  return (await evaluateWithPredictions(model, data, batchSize)).metrics;
+}
+
+/** evaluateModel's scores plus the predicted class of every test image (saved as predictions.json). */
+async function evaluateWithPredictions(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize: number): Promise<{ metrics: MetricsFile; testPredicted: Uint8Array }> {
   const trainPred = argmaxRows(await predictProbabilities(model, data.train, batchSize));
   const valProbs = await predictProbabilities(model, data.val, batchSize);
   const valMetrics = classificationMetrics(data.val.labels, argmaxRows(valProbs));
-  const test = classificationMetrics(data.test.labels, argmaxRows(await predictProbabilities(model, data.test, batchSize)));
+  const testPredicted = argmaxRows(await predictProbabilities(model, data.test, batchSize));
+  const test = classificationMetrics(data.test.labels, testPredicted);
   const train = { accuracy: accuracy(data.train.labels, trainPred), count: data.train.count };
-  return {
+  const metrics: MetricsFile = {
     train,
     val: { accuracy: valMetrics.accuracy, loss: crossEntropy(valProbs, data.val.labels), macroF1: valMetrics.macroF1, count: data.val.count },
     test,
     trainTestGap: train.accuracy - test.accuracy,
     classNames: CLASS_NAMES,
   };
+  return { metrics, testPredicted };
+}
+
+/** predictions.json of a run: the test split's labels and what the model predicted, image by image. */
+function testPredictions(data: RunData, predicted: Uint8Array): PredictionsFile {
+  const idx = data.test.indices;
+  return predictionsFile({
+    protocol: data.protocol,
+    testChecksum: data.checksums.test,
+    indicesSha256: sha256Hex(new Uint8Array(idx.buffer, idx.byteOffset, idx.byteLength)),
+    labels: data.test.labels.subarray(0, data.test.count),
+    predicted,
+  });
+}
+
+function runCacheKey(r: RunSettings, config: TrainingConfig, model: tf.LayersModel, data: RunData, runtime: RuntimeIdentity): string {
+  return cacheKey({
+    model: r.model,
+    modelConfig: model.toJSON(undefined, false),
+    training: config,
+    data: data.checksums,
+    protocol: r.protocol,
+    seed: r.seed,
+    backend: runtime.backend,
+    tfjsVersion: runtime.tfjsVersion,
+  });
+}
+
+/** Where a run lives, its cache key now, and its saved result when that is current. */
+export interface RunStatus {
+  dir: string;
+  key: string;
+  runtime: RuntimeIdentity;
+  /** The verified saved run when it has this key (weights may be absent); undefined when missing, stale or damaged. */
+  saved?: VerifiedRun;
+  /** Why a saved run does not count (damaged), for the log. */
+  problem?: string;
+}
+
+/**
+ * Whether the run `trainAndEvaluate(opts)` would make is already saved and current, without
+ * training: what the seed study checks before it starts a run (and what lets it resume). A run
+ * whose weights are not on disk still counts (the seed study commits only the committed seed's).
+ */
+export async function runStatus(opts: TrainingOverrides & { model: ModelName; profile?: ProfileName; protocol?: SplitProtocol; seed?: number; dataset?: FashionMnist }): Promise<RunStatus> {
+  const r = resolve(opts);
+  const backend = await ensureBackend();
+  const config = trainingConfig(r.profile, r);
+  const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
+  const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(data.files) };
+  const model = buildModel(r.model, r.seed);
+  try {
+    const key = runCacheKey(r, config, model, data, runtime);
+    const variant = { ...r, runtime };
+    const dir = artifactDir(variant);
+    let saved: VerifiedRun | undefined;
+    try {
+      saved = findVerifiedRun(variant, { warn: () => {}, weightsOptional: true });
+    } catch (err) {
+      if (!(err instanceof DamagedResultError)) throw err;
+      return { dir, key, runtime, problem: err.message.replace(/ Fix: .*$/, '') };
+    }
+    return { dir, key, runtime, saved: saved && !saved.legacy && saved.run.cacheKey === key ? saved : undefined };
+  } finally {
+    model.dispose();
+  }
 }
 
 /**
@@ -78,23 +154,14 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const log = opts.log ?? ((m: string) => console.error(m));
   const backend = await ensureBackend();
   const config = trainingConfig(r.profile, r);
-  const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
+  const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
   const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(data.files) };
-  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
+  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}${r.seed === DEFAULT_SEED ? '' : `/seed${r.seed}`}`;
   // Lines that report a result also say what it is not (another backend, tfjs or dataset).
   const resultLabel = `${label}${describeRuntime(runtime)}`;
   const model = buildModel(r.model, r.seed);
   try {
-    const key = cacheKey({
-      model: r.model,
-      modelConfig: model.toJSON(undefined, false),
-      training: config,
-      data: data.checksums,
-      protocol: r.protocol,
-      seed: r.seed,
-      backend: runtime.backend,
-      tfjsVersion: runtime.tfjsVersion,
-    });
+    const key = runCacheKey(r, config, model, data, runtime);
     const variant = { ...r, runtime };
     const dir = artifactDir(variant);
 
@@ -150,7 +217,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
             }),
         });
         const evalStart = Date.now();
-        const metrics = await evaluateModel(model, data, config.evalBatchSize);
+        const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize);
         const evalSeconds = (Date.now() - evalStart) / 1000;
         const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
         const run: Omit<RunFile, 'artifacts'> = {
@@ -178,7 +245,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
         };
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
-        const written = await writeArtifacts(dir, await resultFiles(model, history, metrics), run, `the ${resultLabel} result`);
+        const written = await writeArtifacts(dir, await resultFiles(model, history, metrics, testPredictions(data, testPredicted)), run, `the ${resultLabel} result`);
         await removeCheckpoint(dir);
         log(
           `[${resultLabel}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
@@ -222,9 +289,12 @@ export async function predict(model: tf.LayersModel, set: Pick<LabelledImages, '
   return { probabilities, predicted: argmaxRows(probabilities) };
 }
 
-/** The exact train/val/test images a run used (e.g. to show the test images a model got wrong). */
-export async function runData(protocol: SplitProtocol, profile: ProfileName = 'paper', seed: number = DEFAULT_SEED, dataset?: FashionMnist): Promise<RunData> {
-  return prepareRunData(parseSplitProtocol(protocol), seed, trainingConfig(assertProfileName(profile)).subset, dataset);
+/**
+ * The exact train/val/test images a run used (e.g. to show the test images a model got wrong). The
+ * split does not depend on the training seed (SPLIT_SEED); `_seed` is accepted for callers that pass a run's seed.
+ */
+export async function runData(protocol: SplitProtocol, profile: ProfileName = 'paper', _seed: number = DEFAULT_SEED, dataset?: FashionMnist): Promise<RunData> {
+  return prepareRunData(parseSplitProtocol(protocol), SPLIT_SEED, trainingConfig(assertProfileName(profile)).subset, dataset);
 }
 
 /**
@@ -240,7 +310,7 @@ export async function evaluateSaved(opts: TrainingOverrides & { model: ModelName
   const dir = saved.dir;
   const model = await modelOfRun(saved);
   try {
-    const data = await prepareRunData(r.protocol, r.seed, saved.run.training.subset, ds);
+    const data = await prepareRunData(r.protocol, SPLIT_SEED, saved.run.training.subset, ds);
     if (data.checksums.test !== saved.run.data.checksums.test) {
       throw new Error(`the test split of ${dir} does not match the data now loaded (different dataset files?); retrain with --force`);
     }
