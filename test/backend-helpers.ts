@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../src/tf/backend';
+import { committedRuntime } from '../src/results/identity';
 
 const root = path.resolve(__dirname, '..');
 
@@ -26,4 +27,10 @@ export function testBackend(): BackendName {
   const forced = process.env.FMNIST_BACKEND?.trim().toLowerCase();
   if (forced === 'node' || forced === 'wasm' || forced === 'cpu') return forced;
   return nativeBackendBuilt() ? 'node' : 'wasm';
+}
+
+/** The backend part of a results folder name for a run on testBackend(): '' on the committed backend. */
+export function backendTail(): string {
+  const b = testBackend();
+  return b === committedRuntime().backend ? '' : `-${b}`;
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { readVerifiedRun } from '../src/results/artifacts';
 import { dataIdentity } from '../src/results/runtime';
 import { loadFixture } from '../src/data/load';
-import { testBackend } from './backend-helpers';
+import { backendTail, testBackend } from './backend-helpers';
 
 // Two `fmnist train` processes on the same key at the same time: one trains, the other waits for
 // the lock and loads its result; the folder ends complete and self-consistent.
@@ -53,7 +53,7 @@ describe('two processes training the same model at once', () => {
     expect(rb.test).toEqual(ra.test);
     expect(rb.history).toEqual(ra.history);
     const dir = ra.dir;
-    expect(path.relative(tmp, dir)).toBe(path.join(`smoke-e10-wasm-${dataIdentity((await loadFixture()).files)}`, 'paper', 'cnn3'));
+    expect(path.relative(tmp, dir)).toBe(path.join(`smoke-e10${backendTail()}-${dataIdentity((await loadFixture()).files)}`, 'paper', 'cnn3'));
     const saved = readVerifiedRun(dir, 'retrain');
     expect(saved?.run.cacheKey).toBe(ra.cacheKey);
     expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { dataIdentity } from '../src/results/runtime';
 import { loadFixture } from '../src/data/load';
-import { testBackend } from './backend-helpers';
+import { backendTail, testBackend } from './backend-helpers';
 
 // Kills a real `fmnist train` child with SIGKILL after its first checkpoint, reruns it, and checks the
 // result is bit-identical to an uninterrupted run (same seed, same backend).
@@ -25,12 +25,12 @@ function runToEnd(resultsDir: string): { status: number | null; stdout: string; 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-let tail = ''; // the folder-name tail of a wasm run on the fixture, set in beforeAll
+let tail = ''; // the folder-name tail of a run on the fixture with the test backend, set in beforeAll
 const modelDir = (resultsDir: string) => path.join(resultsDir, `smoke-e8${tail}`, 'paper', 'cnn3');
 const withoutSeconds = (h: Array<Record<string, unknown>>) => h.map(({ seconds: _s, ...rest }) => rest);
 
 beforeAll(async () => {
-  tail = `-wasm-${dataIdentity((await loadFixture()).files)}`;
+  tail = `${backendTail()}-${dataIdentity((await loadFixture()).files)}`;
   // Build dist/ once here so the children below do not race to compile it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(root, 'scripts', 'ensure-built.js')).ensureBuilt({ quiet: true });

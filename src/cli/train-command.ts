@@ -91,7 +91,7 @@ export function registerTrainCommand(program: Command): void {
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all']))
       .option('--force', 'retrain even if a result with the same cache key is saved'),
   ).action(async (model: ModelName | 'all', opts: CommonOptions & { force?: boolean }) => {
-    await initBackend({ backend: opts.backend });
+    await initBackend({ backend: opts.backend, log: opts.json ? process.stderr : process.stdout });
     const { trainAndEvaluate } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {
@@ -113,7 +113,7 @@ export function registerTrainCommand(program: Command): void {
       .description('evaluate a saved model on its test split without training')
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all'])),
   ).action(async (model: ModelName | 'all', opts: CommonOptions) => {
-    await initBackend({ backend: opts.backend });
+    await initBackend({ backend: opts.backend, log: opts.json ? process.stderr : process.stdout });
     const { evaluateSaved } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {

@@ -17,8 +17,10 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** Force one backend; otherwise FMNIST_BACKEND, otherwise the first that loads. */
   backend?: BackendName;
-  /** Do not print the "[tfjs] backend: ..." line (to stdout). */
+  /** Do not print the "[tfjs] backend: ..." line. */
   quiet?: boolean;
+  /** Where that line goes: stdout by default; stderr where stdout carries data (--json). */
+  log?: NodeJS.WritableStream;
 }
 
 /** tfjs' own name for each backend. */
@@ -43,7 +45,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
       (info) => {
         active = info;
         // Information, not a warning: stdout, so notebooks and logs do not show it as an error.
-        if (!opts.quiet) process.stdout.write(`[tfjs] backend: ${info.name} (${info.detail})\n`);
+        if (!opts.quiet) (opts.log ?? process.stdout).write(`[tfjs] backend: ${info.name} (${info.detail})\n`);
         return info;
       },
       (err: unknown) => {
