@@ -150,7 +150,7 @@ export function studySeedFigure(s: StudySummary): FigureSpec {
   };
   s.protocols.forEach((_, k) => {
     const suffix = k === 0 ? '' : String(k + 1);
-    layout[`xaxis${suffix}`] = { title: { text: 'model' } };
+    layout[`xaxis${suffix}`] = {}; // the tick labels name the models
     layout[`yaxis${suffix}`] = { title: { text: k === 0 ? 'test accuracy (%)' : '' } };
   });
   return {

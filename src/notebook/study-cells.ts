@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { SPLIT_PROTOCOLS } from '../data/splits';
 import { MODEL_NAMES } from '../models/architectures';
+import { displayPath } from '../results/artifacts';
 import { committedRuntime, currentRuntime } from '../results/runtime';
 import { readStudySummary } from '../report/study-claims';
 import { studySeeds } from '../study/seeds';
@@ -24,6 +24,6 @@ export async function studyInNotebook(settings: Pick<NotebookSettings, 'profile'
     throw new Error(`no seed study for profile ${settings.profile}: ${own} is missing. Run it with \`node bin/fmnist.js study${settings.profile === 'paper' ? '' : ` --profile ${settings.profile}`}\` (the main job runs it before the notebooks)`);
   }
   const s = readStudySummary(file);
-  say(`seed study: ${s.compute.runs} runs (${s.protocols.join(' + ')} × ${s.models.length} models × seeds ${s.seeds.join(', ')}) on ${s.compute.backends.join(', ')}, from ${path.relative(process.cwd(), file)}${file === own ? '' : ' (the committed study: none was made on this backend yet)'}`);
+  say(`seed study: ${s.compute.runs} runs (${s.protocols.join(' + ')} × ${s.models.length} models × seeds ${s.seeds.join(', ')}) on ${s.compute.backends.join(', ')}, from ${displayPath(file)}${file === own ? '' : ' (the committed study: none was made on this backend yet)'}`);
   return s;
 }

@@ -246,7 +246,7 @@ function trainProcess(run: StudyRun, o: PoolOptions): Promise<{ testAccuracy: nu
   return new Promise((resolve, reject) => {
     // The native backend's op threads share the cores between the processes (as in the main job).
     const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / o.concurrency)));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FMNIST_NODE_THREADS: nodeThreads } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FMNIST_NODE_THREADS: nodeThreads, FMNIST_SKIP_BUILD: '1' } });
     const onAbort = () => child.kill('SIGINT'); // the trainer checkpoints each epoch; a rerun resumes
     o.signal?.addEventListener('abort', onAbort, { once: true });
     let stdout = '';
