@@ -56,7 +56,13 @@ function wallTime(summaryFile: string): string {
   const t = readTimings(timingsPath(summaryFile));
   const c = t?.complete;
   if (c) return `${formatDuration(c.wallSeconds)} with ${c.concurrency} training processes at a time on a machine with ${c.machine.cpus} CPU cores`;
-  if (t?.last) return `not measured in one piece (the last of several sessions took ${formatDuration(t.last.wallSeconds)} for ${t.last.trained} runs)`;
+  const l = t?.last;
+  if (l) {
+    return (
+      `${formatDuration(l.wallSeconds)} for the ${l.trained} runs trained in the study's last session (the other ${l.cached} were saved by an earlier one), ` +
+      `with ${l.concurrency} training processes at a time on a machine with ${l.machine.cpus} CPU cores`
+    );
+  }
   return `not recorded (${path.basename(timingsPath(summaryFile))} is missing)`;
 }
 
