@@ -10,14 +10,14 @@ const N_TEST = 10_000;
  * A made-up study: per `<protocol>/<model>` the five seeds' test accuracies. The committed seed's
  * predictions get every image right up to its accuracy (so McNemar's counts follow from them).
  */
-export function syntheticStudy(acc: Record<string, number[]>, protocols: SplitProtocol[] = ['paper', 'official']): StudySummary {
+export function syntheticStudy(acc: Record<string, number[]>, protocols: SplitProtocol[] = ['paper', 'official'], seeds: number[] = SEEDS): StudySummary {
   const inputs: StudyRunInput[] = [];
   const labels = Uint8Array.from({ length: N_TEST }, (_, i) => i % 10);
   for (const protocol of protocols) {
     for (const model of MODELS) {
       const values = acc[`${protocol}/${model}`];
       if (!values) throw new Error(`syntheticStudy: no accuracies for ${protocol}/${model}`);
-      SEEDS.forEach((seed, k) => {
+      seeds.forEach((seed, k) => {
         const right = Math.round(values[k] * N_TEST);
         const predicted = Uint8Array.from(labels, (l, i) => (i < right ? l : (l + 1) % 10));
         inputs.push({
@@ -29,7 +29,7 @@ export function syntheticStudy(acc: Record<string, number[]>, protocols: SplitPr
       });
     }
   }
-  return summarizeStudy({ profile: 'paper', protocols, models: MODELS, seeds: SEEDS }, inputs);
+  return summarizeStudy({ profile: 'paper', protocols, models: MODELS, seeds }, inputs);
 }
 
 /** ANN clearly last, CNN 3 clearly first, CNN 1 and CNN 2 indistinguishable: on both protocols. */

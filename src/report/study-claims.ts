@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import { formatP, formatPoints } from '../study/format';
+import { studySeeds } from '../study/seeds';
 import type { Comparison, StudySummary } from '../study/summary';
 
 /**
@@ -206,6 +207,8 @@ const capitalise = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 /** Every generated sentence, keyed as it appears under `study.` in _variables.yml. */
 export function studySentences(s: StudySummary): Record<string, GeneratedSentence> {
   const out: Record<string, GeneratedSentence> = {};
+  const planned = studySeeds().length;
+  if (s.seeds.length < 2) return untestedSentences(s, planned);
   for (const p of s.protocols) {
     out[`ranking.${p}`] = rankingSentence(s, p);
     for (let i = 0; i < MODEL_NAMES.length; i++) for (let j = i + 1; j < MODEL_NAMES.length; j++) out[`pairs.${p}.${MODEL_NAMES[i]}_${MODEL_NAMES[j]}`] = pairSentence(s, p, MODEL_NAMES[i], MODEL_NAMES[j]);
@@ -219,10 +222,27 @@ export function studySentences(s: StudySummary): Record<string, GeneratedSentenc
   out.versus_paper = {
     text: o.anyDifference
       ? `Unlike the paper, we do not find that all four models perform alike: over ${s.seeds.length} seeds, ${o.cnnsVsAnn.text}, and ${o.best.text}; ${o.ties.text}.`
-      : `Like the paper, we find that the models perform alike: over ${s.seeds.length} seeds no pair of models differs significantly on either protocol.`,
+      : s.seeds.length < planned
+        ? `Over the ${s.seeds.length} seeds run so far (of ${planned} planned) no pair of models differs significantly on either protocol; with so few seeds that says little about whether the models perform alike, as the paper concludes.`
+        : `Like the paper, we find that the models perform alike: over ${s.seeds.length} seeds no pair of models differs significantly on either protocol.`,
     findings: all.flatMap((x) => x.findings),
   };
   out.conclusion = { text: `${capitalise(o.cnnsVsAnn.text)}, ${o.best.text}, and ${o.ties.text}.`, findings: all.flatMap((x) => x.findings) };
+  return out;
+}
+
+/**
+ * With one seed there is no spread over seeds to test against: every ranking sentence says so
+ * instead of reading "do not differ" into a test that was not made.
+ */
+function untestedSentences(s: StudySummary, planned: number): Record<string, GeneratedSentence> {
+  const text = `With ${s.seeds.length} training seed per model (of ${planned} planned) the seed study cannot yet test whether the models differ; \`node bin/fmnist.js study\` trains the remaining seeds.`;
+  const out: Record<string, GeneratedSentence> = {};
+  for (const p of s.protocols) {
+    out[`ranking.${p}`] = { text, findings: [] };
+    for (let i = 0; i < MODEL_NAMES.length; i++) for (let j = i + 1; j < MODEL_NAMES.length; j++) out[`pairs.${p}.${MODEL_NAMES[i]}_${MODEL_NAMES[j]}`] = { text, findings: [] };
+  }
+  for (const k of ['abstract', 'versus_paper', 'conclusion']) out[k] = { text, findings: [] };
   return out;
 }
 

@@ -37,6 +37,8 @@ export function studyVariablesFrom(s: StudySummary, file: string): Record<string
     runs: String(s.compute.runs),
     compute_hours: (s.compute.seconds / 3600).toFixed(1),
     wall_time: wallTime(file),
+    planned_seeds: String(studySeeds().length),
+    status: statusSentence(s),
   };
   for (const m of MODEL_NAMES) {
     vars[m] = Object.fromEntries(
@@ -50,6 +52,17 @@ export function studyVariablesFrom(s: StudySummary, file: string): Record<string
   const nested: Record<string, unknown> = {};
   for (const [key, sentence] of Object.entries(studySentences(s))) setPath(nested, key, sentence.text);
   return { ...vars, ...nested };
+}
+
+/** '' for the complete study; otherwise how far it has got and how to finish it. */
+export function statusSentence(s: StudySummary): string {
+  const planned = studySeeds().length;
+  if (s.seeds.length >= planned) return '';
+  const runsPerSeed = s.protocols.length * s.models.length;
+  return (
+    `The study is not complete yet: it has ${s.seeds.length} of the ${planned} planned seeds (${s.compute.runs} of ${planned * runsPerSeed} training runs), ` +
+    'so its intervals are wide and its tests have little power; `node bin/fmnist.js study` trains the remaining seeds (it resumes where it stopped) and the report follows.'
+  );
 }
 
 function wallTime(summaryFile: string): string {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
@@ -81,14 +82,29 @@ export function studyDir(profile: ProfileName, runtime: RuntimeIdentity, root: s
 }
 
 /**
- * summary.json for the full study (default seeds, both protocols, all four models: what the report
- * reads); a narrower selection gets its own file, e.g. summary-paper-cnn1+cnn2-3seeds.json, so it
- * never replaces the full study's.
+ * summary.json for the study the report reads: both protocols, all four models, and the default
+ * seeds or the first of them (a study still being completed over several sessions: the summary
+ * says how many of the planned seeds it has). Any other selection gets its own file, e.g.
+ * summary-paper-cnn1+cnn2-3seeds.json, so it never replaces the report's.
  */
 export function summaryPath(sel: StudySelection, runtime: RuntimeIdentity, root?: string): string {
-  const full = sel.protocols.length === SPLIT_PROTOCOLS.length && sel.models.length === MODEL_NAMES.length && sameSeeds(sel.seeds, studySeeds());
-  const name = full ? 'summary.json' : `summary-${sel.protocols.length === SPLIT_PROTOCOLS.length ? 'both' : sel.protocols.join('+')}-${MODEL_NAMES.filter((m) => sel.models.includes(m)).join('+')}-${sel.seeds.length}seeds.json`;
+  const name = isReportSelection(sel) ? 'summary.json' : `summary-${sel.protocols.length === SPLIT_PROTOCOLS.length ? 'both' : sel.protocols.join('+')}-${MODEL_NAMES.filter((m) => sel.models.includes(m)).join('+')}-${sel.seeds.length}seeds.json`;
   return path.join(studyDir(sel.profile, runtime, root), name);
+}
+
+/** Both protocols, every model, and seeds that are the first of the default list. */
+export function isReportSelection(sel: StudySelection): boolean {
+  const planned = studySeeds();
+  return sel.protocols.length === SPLIT_PROTOCOLS.length && sel.models.length === MODEL_NAMES.length && sel.seeds.length <= planned.length && sameSeeds(sel.seeds, planned.slice(0, sel.seeds.length));
+}
+
+/** How many seeds the summary in `file` has; 0 when there is none or it cannot be read. */
+function seedsIn(file: string): number {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { seeds?: unknown[] }).seeds?.length ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 function sameSeeds(a: readonly number[], b: readonly number[]): boolean {
@@ -236,7 +252,11 @@ export function summarizeStudy(sel: StudySelection, inputs: StudyRunInput[]): St
 }
 
 export async function writeStudySummary(summary: StudySummary, runtime: RuntimeIdentity, root?: string): Promise<string> {
-  const file = summaryPath(summary, runtime, root);
+  let file = summaryPath(summary, runtime, root);
+  // A study with fewer seeds never replaces the report's summary of a larger one.
+  if (path.basename(file) === 'summary.json' && seedsIn(file) > summary.seeds.length) {
+    file = path.join(path.dirname(file), `summary-both-${MODEL_NAMES.join('+')}-${summary.seeds.length}seeds.json`);
+  }
   await writeJsonAtomic(file, summary);
   return file;
 }
