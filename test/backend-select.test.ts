@@ -36,11 +36,15 @@ describe('initBackend', () => {
     expect(requestedBackend({ backend: 'cpu' })).toBe('cpu');
   });
 
-  it('picks the fastest available backend, says why on one stderr line, and is idempotent', async () => {
+  it('picks the fastest available backend, says why on one stdout line (stderr shows red in JupyterLab), and is idempotent', async () => {
     delete process.env.FMNIST_BACKEND;
     const lines: string[] = [];
+    const errors: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(`${String(line)}\n`);
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
+      errors.push(String(chunk));
       return true;
     });
     const warn = vi.spyOn(console, 'warn');
@@ -53,6 +57,7 @@ describe('initBackend', () => {
       expect(tf.getBackend()).toBe('wasm');
     }
     expect(lines).toEqual([`[tfjs] backend: ${info.name} (${info.detail})\n`]);
+    expect(errors).toEqual([]);
 
     const again = await initBackend({ backend: 'cpu' });
     expect(again).toBe(info); // first choice wins; no second line

@@ -4,12 +4,12 @@ import { Command, Option } from 'commander';
 import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline/execute';
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
-import { modelsTrainedSince } from '../pipeline/trained-models';
+import { modelsTrainedSince, savedRunsFingerprint } from '../pipeline/trained-models';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
-import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
+import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, recordPipelineTimings, StageTimer, type PipelineTimings } from '../pipeline/timings';
 import { gitInfo } from '../results/provenance';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
-import { projectRoot } from '../util/paths';
+import { displayPath, projectRoot } from '../util/paths';
 
 interface MainOptions {
   profile: ProfileName; // commander checks the choices
@@ -71,6 +71,7 @@ async function runMain(opts: MainOptions): Promise<void> {
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
     models: modelsTrainedSince(timer.started, opts.profile, protocols),
+    runs: savedRunsFingerprint(opts.profile, protocols),
     machine: currentMachine(),
     git: gitInfo(),
   });
@@ -80,8 +81,9 @@ async function runMain(opts: MainOptions): Promise<void> {
     const line = formatMemoryPeaks(peaks);
     if (line) console.error(line);
     if (fullRun && notebooksDone) {
-      await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
-      console.error(`(recorded in ${rel(pipelineTimingsPath(opts.profile))})`);
+      const file = pipelineTimingsPath(opts.profile);
+      if ((await recordPipelineTimings(file, timings())) === 'written') console.error(`(recorded in ${rel(file)})`);
+      else console.error(`(not recorded: ${rel(file)} keeps the first run on these trained models; this rerun loaded them all from the cache)`);
     }
   };
 
@@ -102,7 +104,7 @@ async function runMain(opts: MainOptions): Promise<void> {
       );
       notebooksDone = true;
       // Written now (not only at the end) so the report's numbers can cite this run's times.
-      if (fullRun) await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
+      if (fullRun) await recordPipelineTimings(pipelineTimingsPath(opts.profile), timings());
     }
 
     if (opts.profile !== 'paper') {
@@ -117,6 +119,8 @@ async function runMain(opts: MainOptions): Promise<void> {
       await (await import('../tf/backend')).initBackend({ quiet: true });
       await writeReportVariables();
       console.error(`[main] wrote ${rel(variablesPath())}`);
+      const { updateReadmeResults, readmePath } = await import('../report/readme');
+      if (await updateReadmeResults()) console.error(`[main] updated the results table in ${rel(readmePath())}`);
       // The article's words around the numbers must still be true of this run's results.
       for (const problem of describeFailedClaims(checkArticleClaims())) console.error(`[main] WARNING: ${problem}`);
     });
@@ -143,6 +147,4 @@ function positiveInt(raw: string, name: string): number {
   return Number(raw);
 }
 
-function rel(file: string): string {
-  return path.relative(process.cwd(), file) || file;
-}
+const rel = displayPath;

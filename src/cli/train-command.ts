@@ -77,6 +77,11 @@ function summaryLine(r: ModelReport): string {
   );
 }
 
+/** Informational lines: stdout, except with --json, whose stdout carries only the JSON records. */
+function infoWriter(json: boolean | undefined): (line: string) => void {
+  return json ? (line) => process.stderr.write(line + '\n') : (line) => process.stdout.write(line + '\n');
+}
+
 function emit(r: ModelReport, json: boolean | undefined): void {
   process.stdout.write((json ? JSON.stringify(r) : summaryLine(r)) + '\n');
 }
@@ -89,7 +94,7 @@ export function registerTrainCommand(program: Command): void {
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all']))
       .option('--force', 'retrain even if a result with the same cache key is saved'),
   ).action(async (model: ModelName | 'all', opts: CommonOptions & { force?: boolean }) => {
-    await initBackend({ backend: opts.backend });
+    await initBackend({ backend: opts.backend, log: infoWriter(opts.json) });
     const { trainAndEvaluate } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {
@@ -100,6 +105,7 @@ export function registerTrainCommand(program: Command): void {
         seed: opts.seed,
         ...overridesOf(opts),
         force: opts.force,
+        log: infoWriter(opts.json),
       });
       emit(report, opts.json);
     }
@@ -111,7 +117,7 @@ export function registerTrainCommand(program: Command): void {
       .description('evaluate a saved model on its test split without training')
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all'])),
   ).action(async (model: ModelName | 'all', opts: CommonOptions) => {
-    await initBackend({ backend: opts.backend });
+    await initBackend({ backend: opts.backend, log: infoWriter(opts.json) });
     const { evaluateSaved } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {

@@ -18,6 +18,7 @@
  *   'fmnist:plotly-ready' event (its output may come later on the page, e.g. after a kernel restart).
  */
 import * as fs from 'node:fs';
+import { currentNotebook } from '../notebook/context';
 import type { FigureSpec } from './spec';
 
 /** The plotly.js bundle inlined into notebooks and loaded into the export browser: the minified build when installed. */
@@ -104,7 +105,9 @@ let divCounter = 0;
  */
 export function figureHtml(spec: FigureSpec, fallbackPng?: Uint8Array): string {
   divCounter += 1;
-  const divId = `fmnist-${spec.id.replace(/[^\w-]/g, '_')}-${process.pid}-${divCounter}`;
+  // Stable across runs (no pid, no random part), so re-executing a notebook gives the same output;
+  // the notebook name keeps ids distinct between notebooks open in one JupyterLab page.
+  const divId = `fmnist-${`${currentNotebook()}-${spec.id}`.replace(/[^\w-]/g, '_')}-${divCounter}`;
   const layout = resolvedLayout(spec);
   const payload = { data: spec.data, layout, config: { ...INTERACTIVE_CONFIG, ...(spec.config ?? {}) } };
   return [

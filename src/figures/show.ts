@@ -13,6 +13,7 @@
  * so the output lands in the cell that made it.
  */
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { FigureSpec } from './spec';
 import { figureHtml, plotlyLibraryHtml, plotlyVersion, escapeHtml } from './plotly-html';
 import { findChromium, renderStaticImages, ChromiumStartError, NO_CHROMIUM_MESSAGE, type StaticImages } from './export';
@@ -64,7 +65,7 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
   if (!libraryShown) showPlotlyLibrary(); // e.g. a cell run before setNotebook() after a kernel restart
 
   const executable = staticExportDisabled ? undefined : findChromium();
-  const files: string[] = [];
+  const files: WrittenFile[] = [];
   let png: Buffer | undefined;
   let size: { width: number; height: number } | undefined;
   let images: StaticImages | undefined;
@@ -89,7 +90,7 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
     const svgFile = path.join(settings.figuresDir, `${spec.id}.svg`);
     await writeFileAtomic(pngFile, images.png);
     await writeFileAtomic(svgFile, images.svg);
-    files.push(pngFile, svgFile);
+    files.push({ file: pngFile, content: images.png }, { file: svgFile, content: images.svg });
   }
 
   await recordInManifest(settings.figuresDir, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, settings, spec.provenance));
@@ -125,7 +126,7 @@ export async function showTable(table: TableSpec): Promise<void> {
   const rendered = renderTable(table);
   const csvFile = path.join(settings.figuresDir, `${table.id}.csv`);
   await writeFileAtomic(csvFile, rendered.csv);
-  await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [csvFile], settings, table.provenance));
+  await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [{ file: csvFile, content: rendered.csv }], settings, table.provenance));
   displayBundle({ 'text/html': rendered.html, 'text/plain': rendered.text });
 }
 
@@ -133,6 +134,16 @@ export async function showTable(table: TableSpec): Promise<void> {
 export function renderTable(table: Pick<TableSpec, 'columns' | 'rows' | 'digits'>): { html: string; text: string; csv: string } {
   const cells = table.rows.map((row) => row.map((v) => formatCell(v, table.digits ?? 4)));
   return { html: tableHtml(table.columns, cells, table.rows), text: tableText(table.columns, cells), csv: tableCsv(table.columns, cells) };
+}
+
+/** A file showFigure/showTable wrote, with what it wrote (hashed into the manifest). */
+interface WrittenFile {
+  file: string;
+  content: string | Uint8Array;
+}
+
+function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 function validateId(id: string, kind: string): void {
@@ -144,7 +155,7 @@ function manifestEntry(
   id: string,
   caption: string,
   alt: string | undefined,
-  files: string[],
+  files: WrittenFile[],
   settings: NotebookSettings,
   provenance: FigureSpec['provenance'],
 ): ManifestEntry {
@@ -157,7 +168,8 @@ function manifestEntry(
     cell: id,
     caption,
     ...(alt !== undefined ? { alt } : {}),
-    files: files.map((f) => path.relative(settings.figuresDir, f)),
+    files: files.map((f) => path.relative(settings.figuresDir, f.file)),
+    ...(files.length ? { sha256: Object.fromEntries(files.map((f) => [path.relative(settings.figuresDir, f.file), sha256(f.content)])) } : {}),
     seed: settings.seed,
     profile: settings.profile,
     protocol: settings.protocol,

@@ -16,8 +16,13 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** Force one backend; otherwise FMNIST_BACKEND, otherwise the first that loads. */
   backend?: BackendName;
-  /** Do not print the "[tfjs] backend: ..." line to stderr. */
+  /** Do not print the "[tfjs] backend: ..." line. */
   quiet?: boolean;
+  /**
+   * Where the "[tfjs] backend: ..." line goes. Default stdout: it is information, and JupyterLab shows
+   * stderr in red like an error. A command whose stdout is data (`--json`) passes a stderr writer.
+   */
+  log?: (line: string) => void;
 }
 
 /** tfjs' own name for each backend. */
@@ -41,7 +46,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
     pending = chooseBackend(opts).then(
       (info) => {
         active = info;
-        if (!opts.quiet) process.stderr.write(`[tfjs] backend: ${info.name} (${info.detail})\n`);
+        if (!opts.quiet) (opts.log ?? ((line: string) => console.log(line)))(`[tfjs] backend: ${info.name} (${info.detail})`);
         return info;
       },
       (err: unknown) => {

@@ -9,6 +9,7 @@ import { readSavedRun, reportFromSaved, loadSavedModel, writeArtifacts } from '.
 import { cacheKey } from '../results/cache-key';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
 import { artifactDir, DEFAULT_SEED } from '../results/layout';
+import { displayPath } from '../util/paths';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
 import type { MetricsFile, ModelReport, RunFile } from '../results/report';
@@ -43,6 +44,16 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   dataset?: FashionMnist;
   /** Messages such as "loaded from cache" or "waiting for lock" (default: stderr). */
   log?: (message: string) => void;
+  /**
+   * Whether `log` also gets the outcome ("loaded from cache", the final scores). Default true; notebooks
+   * pass false and print one summary that reads the same for a trained and a cached run.
+   */
+  logOutcome?: boolean;
+}
+
+/** How runs are named in progress lines: `cnn3/paper`, or `cnn3/paper/smoke` for another profile. */
+export function runLabel(run: { model: string; protocol: string; profile: string }): string {
+  return `${run.model}/${run.protocol}${run.profile === 'paper' ? '' : `/${run.profile}`}`;
 }
 
 /** A run with its overrides reduced to those that differ from the profile (the fields of RunVariant). */
@@ -95,7 +106,8 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const calledAt = Date.now();
   const r = resolve(opts);
   const log = opts.log ?? ((m: string) => console.error(m));
-  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}`;
+  const outcome = opts.logOutcome === false ? () => {} : log;
+  const label = runLabel(r);
   const backend = await ensureBackend();
   const config = trainingConfig(r.profile, r);
   const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
@@ -121,7 +133,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
     if (!opts.force) {
       const saved = await usable();
       if (saved) {
-        log(`[${label}] loaded from cache (${dir})`);
+        outcome(`[${label}] loaded from cache (${displayPath(dir)})`);
         return reportFromSaved(dir, saved, true);
       }
     }
@@ -131,7 +143,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       async () => {
         const saved = await usable(); // another process may have finished it while we waited
         if (saved) {
-          log(`[${label}] loaded the result another process just saved (${dir})`);
+          outcome(`[${label}] loaded the result another process just saved (${displayPath(dir)})`);
           return reportFromSaved(dir, saved, true);
         }
         if (opts.force) await removeCheckpoint(dir);
@@ -177,9 +189,9 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
         const written = await writeArtifacts(dir, model, history, metrics, run);
         await removeCheckpoint(dir);
-        log(
+        outcome(
           `[${label}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
-            `train accuracy ${metrics.train.accuracy.toFixed(4)} (best epoch ${result.bestEpoch}/${config.epochs}) → ${dir}`,
+            `train accuracy ${metrics.train.accuracy.toFixed(4)} (best epoch ${result.bestEpoch}/${config.epochs}) → ${displayPath(dir)}`,
         );
         return reportFromSaved(dir, { run: written, history, metrics }, false);
       },
