@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings a fresh clone to a working state; every step is skipped when already done.
-#   bootstrap.sh test   npm packages, build, Jupyter venv + tslab kernel, dataset
+#   bootstrap.sh test   npm packages, build, Jupyter venv, native backend, tslab kernel, dataset
 #   bootstrap.sh main   the same (the main job then executes notebooks and renders)
 #   bootstrap.sh lab    the same, for JupyterLab
 set -euo pipefail
@@ -19,7 +19,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || die "
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm packages (npm ci)"
   # @tensorflow/tfjs-node is optional: without internet access its libtensorflow download fails
-  # and npm drops it; the project then trains on the wasm backend.
+  # and npm drops it; step 5 then builds it from TensorFlow's PyPI wheel (or the project uses wasm).
   npm ci --no-audit --no-fund
 fi
 
@@ -38,8 +38,12 @@ if [ ! -x "$FMNIST_VENV/bin/python" ] || [ "$(cat "$FMNIST_VENV/.requirements.sh
   echo "$req_hash" > "$FMNIST_VENV/.requirements.sha256"
 fi
 
-# 5. The tslab kernel, registered inside the project only (JUPYTER_DATA_DIR=.jupyter/data).
+# 5. The native TensorFlow backend (tfjs-node): built from TensorFlow's PyPI wheel when its own
+#    install could not download libtensorflow. Never fails: without it the project runs on wasm.
+bash scripts/native-backend.sh
+
+# 6. The tslab kernel, registered inside the project only (JUPYTER_DATA_DIR=.jupyter/data).
 node scripts/write-kernelspec.js
 
-# 6. The dataset: found (FASHION_MNIST_DIR, data/, Debian's dataset-fashion-mnist) or downloaded, then verified.
+# 7. The dataset: found (FASHION_MNIST_DIR, data/, Debian's dataset-fashion-mnist) or downloaded, then verified.
 node bin/fmnist.js data --ensure

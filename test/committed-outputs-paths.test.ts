@@ -29,7 +29,7 @@ function committedOutputs(): string[] {
 
 // An absolute POSIX path under a machine-specific top folder, or a Windows drive path, at the start of a
 // token (so base64 image data, which contains '/', does not match).
-const ABSOLUTE = /(?<=^|[\s"'(=:,\[])(?:\/(?:tmp|work|home|root|Users|var|mnt|opt|srv|private|data|builds|runner|github)\/[^\s"'),\]]*|[A-Za-z]:\\\\[^\s"']*)/gm;
+const ABSOLUTE = /(?<=^|[\s"'(=:,\[])(?:\/(?:tmp|work|home|root|Users|var|mnt|opt|srv|private|data|builds|runner|github)\/[^\s"'),\]\\]*|[A-Za-z]:\\\\[^\s"']*)/gm;
 
 function absolutePaths(text: string): string[] {
   return [...text.matchAll(ABSOLUTE)].map((m) => m[0]).filter((p) => !p.startsWith(SYSTEM_DATA_DIR));
@@ -38,6 +38,7 @@ function absolutePaths(text: string): string[] {
 describe('no committed output contains an absolute path', () => {
   it('the pattern finds the paths it must and skips what it must not', () => {
     expect(absolutePaths('"[ann/paper] loaded from cache (/tmp/memrun/results/paper/ann)\\n"')).toEqual(['/tmp/memrun/results/paper/ann']);
+    expect(absolutePaths('"→ /tmp/memrun/results/paper/ann\\n"')).toEqual(['/tmp/memrun/results/paper/ann']); // JSON-escaped newline
     expect(absolutePaths('→ /work/main/results/paper/cnn3')).toEqual(['/work/main/results/paper/cnn3']);
     expect(absolutePaths('"C:\\\\Users\\\\me\\\\fmnist"')).toHaveLength(1);
     expect(absolutePaths('read from /usr/share/datasets/fashion-mnist')).toEqual([]); // Debian's fixed location

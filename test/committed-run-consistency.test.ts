@@ -21,7 +21,7 @@ const reports = new Map<string, ModelReport>();
 beforeAll(async () => {
   delete process.env.FMNIST_RESULTS_DIR;
   delete process.env.FMNIST_FIGURES_DIR;
-  for (const protocol of PROTOCOL_NAMES) for (const model of MODEL_NAMES) reports.set(`${protocol}/${model}`, await loadReport(protocol, model));
+  for (const protocol of PROTOCOL_NAMES) for (const model of MODEL_NAMES) reports.set(`${protocol}/${model}`, await loadReport(protocol, model, 'paper', { runtime: 'committed' }));
 });
 
 function expectShown(notebook: NotebookName, protocol: (typeof PROTOCOL_NAMES)[number], table: TableSpec): void {

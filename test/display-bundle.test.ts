@@ -54,19 +54,22 @@ describe('displayBundle in a real tslab kernel (Jupyter nbconvert)', () => {
     expect(joined(stream!.text)).toContain('in kernel: true');
   });
 
-  it('setNotebook emits the plotly library as its own output, in the form Quarto hoists into the page head', () => {
-    const libs = nb.cells[0].outputs!.filter((o) => o.output_type === 'display_data');
-    expect(libs).toHaveLength(1);
-    expect(quartoSeesPlotlyLibrary(joined(libs[0].data['text/html']))).toBe(true);
+  it('setNotebook puts no plotly.js into the notebook (JupyterLab and the report each load it once)', () => {
+    expect(nb.cells[0].outputs!.filter((o) => o.output_type === 'display_data')).toEqual([]);
+    expect(JSON.stringify(nb)).not.toContain('Copyright 2012');
   });
 
-  it('showFigure emits ONE output with text/html (no library) and image/png (no text/markdown), and writes files + manifest', () => {
+  it('showFigure emits ONE output with the plotly figure as JSON, text/html (no library) and image/png (no text/markdown), and writes files + manifest', () => {
     const outputs = nb.cells[2].outputs!.filter((o) => o.output_type === 'display_data');
     expect(outputs).toHaveLength(1);
     const data = outputs[0].data as Record<string, string | string[]>;
-    expect(Object.keys(data)).toContain('text/html');
-    expect(Object.keys(data)).toContain('image/png');
-    expect(Object.keys(data)).not.toContain('text/markdown');
+    expect(Object.keys(data).sort()).toEqual(['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain']);
+    // Stored as a JSON object (what JupyterLab's plotly renderer reads), not as a string.
+    const plotly = data['application/vnd.plotly.v1+json'] as unknown as { data: Array<{ type: string }>; layout: Record<string, unknown> };
+    expect(plotly.data[0].type).toBe('bar');
+    expect(plotly.layout.autosize).toBe(true);
+    // The PDF size: the 300 × 200 design at 0.75.
+    expect(outputs[0].metadata).toEqual({ 'image/png': { width: 225, height: 150 } });
     const html = joined(data['text/html']);
     expect(quartoSeesPlotlyLibrary(html)).toBe(false);
     expect(html).not.toContain('Copyright 2012');

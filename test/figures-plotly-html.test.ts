@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { figureHtml, plotlyLibraryHtml, resolvedLayout, FIGURE_FONT } from '../src/figures/plotly-html';
+import { compactPlotlyFigure, figureHtml, interactiveFigure, plotlyBundleSource, resolvedLayout, FIGURE_FONT } from '../src/figures/plotly-html';
 import { findChromium, chromiumArgs } from '../src/figures/export';
 import type { FigureSpec } from '../src/figures/spec';
 
@@ -18,27 +18,29 @@ const spec: FigureSpec = {
   height: 240,
 };
 
-describe('figure and library HTML', () => {
-  it('the library output is what Quarto hoists; a figure output is not and never holds the library', () => {
-    const lib = plotlyLibraryHtml();
-    expect(quartoSeesPlotlyLibrary(lib)).toBe(true);
+describe('figure HTML', () => {
+  it('is not what Quarto hoists as a library, never holds the library, and is deterministic', () => {
     const fig = figureHtml(spec);
     expect(quartoSeesPlotlyLibrary(fig)).toBe(false);
     expect(fig.length).toBeLessThan(5000);
+    expect(fig).not.toContain('Copyright 2012');
     expect(fig).not.toMatch(/https?:\/\//); // nothing from a CDN
+    expect(fig).not.toContain('data:image/png'); // the PNG is its own MIME type, never inlined twice
     // data containing '</script>' cannot end the script element early
     expect(fig.match(/<\/script>/g)).toHaveLength(1);
+    expect(figureHtml(spec)).toBe(fig);
   });
 
-  it('holds the static PNG as the no-script fallback when one is given', () => {
-    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
-    const fig = figureHtml(spec, png);
-    expect(fig).toContain(`<img src="data:image/png;base64,${Buffer.from(png).toString('base64')}"`);
-    expect(fig).toContain('alt="a"');
-    expect(figureHtml(spec)).toContain('needs JavaScript');
+  it('is responsive: the container has the design width as its maximum and the design aspect ratio; the plot autosizes', () => {
+    expect(figureHtml(spec)).toContain('style="width:100%;max-width:320px;aspect-ratio:320 / 240;"');
+    const { layout, config } = interactiveFigure(spec);
+    expect(layout).not.toHaveProperty('width');
+    expect(layout).not.toHaveProperty('height');
+    expect(layout.autosize).toBe(true);
+    expect(config.responsive).toBe(true);
   });
 
-  it('fixes font and size on top of the spec layout', () => {
+  it('fixes font and size on top of the spec layout for the static export', () => {
     const layout = resolvedLayout(spec);
     expect(layout.width).toBe(320);
     expect(layout.height).toBe(240);
@@ -46,16 +48,39 @@ describe('figure and library HTML', () => {
   });
 });
 
-/** A stand-in for require.js: like it, an anonymous define() from a plain script is an error. */
-const FAKE_AMD = `<script>
-  window.__amdModules = {};
-  window.define = function (name, deps, factory) {
-    if (typeof name !== 'string') throw new Error('Mismatched anonymous define() module');
-    window.__amdModules[name] = (typeof deps === 'function' ? deps : factory)();
-  };
-  window.define.amd = { jQuery: true };
-  window.require = { defined: function (n) { return n in window.__amdModules; } };
-</script>`;
+/** Decodes a `{ dtype, bdata, shape }` typed array spec back to numbers (null for NaN), as plotly.js reads it. */
+function decode(spec: { dtype: string; bdata: string; shape?: string }): Array<number | null> {
+  const bytes = Buffer.from(spec.bdata, 'base64');
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const ctor = { u1: Uint8Array, i2: Int16Array, i4: Int32Array, f4: Float32Array, f8: Float64Array }[spec.dtype]!;
+  return Array.from(new ctor(buf), (v) => (Number.isNaN(v) ? null : v));
+}
+
+const grid: FigureSpec = {
+  id: 'fig-grid-test',
+  caption: 'c',
+  alt: 'a',
+  data: [
+    { type: 'heatmap', z: Array.from({ length: 10 }, (_, r) => Array.from({ length: 10 }, (_, c) => (c === 5 ? null : r * 10 + c))) },
+    { type: 'scatter', x: Array.from({ length: 100 }, (_, i) => i), y: Array.from({ length: 100 }, (_, i) => i / 7), text: Array.from({ length: 100 }, (_, i) => `p${i}`) },
+    { type: 'bar', x: ['a', 'b'], y: [1, 2] },
+  ],
+  layout: {},
+};
+
+describe('compact plotly JSON for the notebook (typed arrays)', () => {
+  it('turns long numeric arrays into typed arrays that decode to the same numbers, leaving short and text arrays alone', () => {
+    const [heat, scatter, bar] = compactPlotlyFigure(grid).data as Array<Record<string, any>>;
+    expect(heat.z).toMatchObject({ dtype: 'f4', shape: '10,10' }); // integers with gaps: float32, NaN for null
+    expect(decode(heat.z)).toEqual((grid.data[0] as { z: Array<Array<number | null>> }).z.flat());
+    expect(scatter.x.dtype).toBe('u1');
+    expect(decode(scatter.x)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(scatter.y.dtype).toBe('f8'); // exact: hover values unchanged
+    expect(decode(scatter.y)).toEqual(Array.from({ length: 100 }, (_, i) => i / 7));
+    expect(scatter.text).toEqual(grid.data[1].text);
+    expect(bar).toEqual(interactiveFigure(grid).data[2]);
+  });
+});
 
 const chromium = (() => {
   try {
@@ -82,6 +107,8 @@ describe.skipIf(!chromium)('in a browser page (as in JupyterLab and Quarto HTML)
     await browser?.close();
   });
 
+  const plotlyScript = () => `<script>${plotlyBundleSource().replace(/<\/script/gi, '<\\/script')}</script>`;
+
   async function drawn(head: string, body: string): Promise<number> {
     errors.length = 0;
     await page.setContent(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
@@ -89,25 +116,47 @@ describe.skipIf(!chromium)('in a browser page (as in JupyterLab and Quarto HTML)
     return page.evaluate(() => document.querySelectorAll('.fmnist-figure .main-svg').length);
   }
 
-  it('draws with require.js-style AMD present, library hoisted into the head (Quarto HTML)', async () => {
-    expect(await drawn(FAKE_AMD + plotlyLibraryHtml(), figureHtml(spec))).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
-    expect(await page.evaluate(() => (window as any).require.defined('plotly'))).toBe(true);
-  });
-
-  it('replaces the fallback image with the interactive plot', async () => {
-    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
-    expect(await drawn('', plotlyLibraryHtml() + figureHtml(spec, png))).toBeGreaterThan(0);
-    expect(await page.evaluate(() => document.querySelectorAll('.fmnist-figure img').length)).toBe(0);
-  });
-
-  it('draws without any AMD loader (JupyterLab)', async () => {
-    expect(await drawn('', plotlyLibraryHtml() + figureHtml(spec))).toBeGreaterThan(0);
+  it('draws with plotly.js loaded once in the head (as the rendered report does), with no page error', async () => {
+    expect(await drawn(plotlyScript(), figureHtml(spec))).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 
-  it('draws when the figure output comes before the library output (waits for the ready event)', async () => {
-    expect(await drawn('', figureHtml(spec) + plotlyLibraryHtml())).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
+  it('fits a column narrower than its design width, keeping the aspect ratio', async () => {
+    await drawn(plotlyScript(), `<div style="width:200px">${figureHtml(spec)}</div>`);
+    const box = await page.evaluate(() => {
+      const svg = document.querySelector('.fmnist-figure .main-svg')!.getBoundingClientRect();
+      return { width: svg.width, height: svg.height };
+    });
+    expect(box.width).toBeLessThanOrEqual(200);
+    expect(box.width).toBeGreaterThan(190);
+    expect(box.height).toBeCloseTo((200 * 240) / 320, 0);
+  });
+
+  it('plotly.js draws the compact (typed array) figure like the plain one', async () => {
+    const compact = compactPlotlyFigure(grid);
+    const plain = interactiveFigure(grid);
+    await page.setContent(`<!doctype html><html><head>${plotlyScript()}</head><body><div id="a" style="width:400px;height:300px"></div><div id="b" style="width:400px;height:300px"></div></body></html>`);
+    const same = await page.evaluate(
+      async ([c, p]) => {
+        const P = (window as any).Plotly;
+        await P.newPlot('a', c.data, c.layout);
+        await P.newPlot('b', p.data, p.layout);
+        const z = (id: string) => Array.from((document.getElementById(id) as any)._fullData[0].z, (row: any) => Array.from(row));
+        const y = (id: string) => Array.from((document.getElementById(id) as any)._fullData[1].y);
+        return JSON.stringify([z('a'), y('a')]) === JSON.stringify([z('b'), y('b')]);
+      },
+      [compact, plain] as const,
+    );
+    expect(same).toBe(true);
+  });
+
+  it('shows a note and raises no error where plotly.js is not loaded', async () => {
+    const fresh = await browser.newPage(); // setContent keeps the window, and window.Plotly with it
+    const freshErrors: string[] = [];
+    fresh.on('pageerror', (e) => freshErrors.push(e.message));
+    await fresh.setContent(`<!doctype html><html><body>${figureHtml(spec)}</body></html>`);
+    expect(await fresh.textContent('.fmnist-figure')).toContain('Interactive figure fig-html-test');
+    expect(freshErrors).toEqual([]);
+    await fresh.close();
   });
 });

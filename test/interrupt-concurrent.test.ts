@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readSavedRun } from '../src/results/artifacts';
+import { readVerifiedRun } from '../src/results/artifacts';
+import { dataIdentity } from '../src/results/runtime';
+import { loadFixture } from '../src/data/load';
+import { backendTail, testBackend } from './backend-helpers';
 
 // Two `fmnist train` processes on the same key at the same time: one trains, the other waits for
 // the lock and loads its result; the folder ends complete and self-consistent.
@@ -23,7 +26,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function train(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'train', 'cnn3', '--profile', 'smoke', '--epochs', '10', '--json'], {
-      env: { ...process.env, FMNIST_RESULTS_DIR: tmp, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: 'wasm' },
+      env: { ...process.env, FMNIST_RESULTS_DIR: tmp, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: testBackend() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -49,9 +52,10 @@ describe('two processes training the same model at once', () => {
     expect(rb.cacheKey).toBe(ra.cacheKey);
     expect(rb.test).toEqual(ra.test);
     expect(rb.history).toEqual(ra.history);
-    const dir = path.join(tmp, 'smoke-e10', 'paper', 'cnn3');
-    const saved = await readSavedRun(dir, { verify: true, expectKey: ra.cacheKey });
-    expect(saved).toBeDefined();
+    const dir = ra.dir;
+    expect(path.relative(tmp, dir)).toBe(path.join(`smoke-e10${backendTail()}-${dataIdentity((await loadFixture()).files)}`, 'paper', 'cnn3'));
+    const saved = readVerifiedRun(dir, 'retrain');
+    expect(saved?.run.cacheKey).toBe(ra.cacheKey);
     expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'checkpoint'))).toBe(false);
   });

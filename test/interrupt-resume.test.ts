@@ -3,6 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dataIdentity } from '../src/results/runtime';
+import { loadFixture } from '../src/data/load';
+import { backendTail, testBackend } from './backend-helpers';
 
 // Kills a real `fmnist train` child with SIGKILL after its first checkpoint, reruns it, and checks the
 // result is bit-identical to an uninterrupted run (same seed, same backend).
@@ -14,7 +17,7 @@ const args = ['train', 'cnn3', '--profile', 'smoke', '--epochs', '8', '--json'];
 let tmp: string;
 
 function env(resultsDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, FMNIST_RESULTS_DIR: resultsDir, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: 'wasm', FMNIST_LOCK_STALE_MS: '2000' };
+  return { ...process.env, FMNIST_RESULTS_DIR: resultsDir, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: testBackend(), FMNIST_LOCK_STALE_MS: '2000' };
 }
 
 function runToEnd(resultsDir: string): { status: number | null; stdout: string; stderr: string } {
@@ -22,10 +25,12 @@ function runToEnd(resultsDir: string): { status: number | null; stdout: string; 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const modelDir = (resultsDir: string) => path.join(resultsDir, 'smoke-e8', 'paper', 'cnn3');
+let tail = ''; // the folder-name tail of a run on the fixture with the test backend, set in beforeAll
+const modelDir = (resultsDir: string) => path.join(resultsDir, `smoke-e8${tail}`, 'paper', 'cnn3');
 const withoutSeconds = (h: Array<Record<string, unknown>>) => h.map(({ seconds: _s, ...rest }) => rest);
 
-beforeAll(() => {
+beforeAll(async () => {
+  tail = `${backendTail()}-${dataIdentity((await loadFixture()).files)}`;
   // Build dist/ once here so the children below do not race to compile it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(root, 'scripts', 'ensure-built.js')).ensureBuilt({ quiet: true });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resultsProvenance } from '../src/figures/model-provenance';
+import { writeSyntheticRun } from './report-fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-prov-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -12,7 +13,6 @@ function fakeRun(model: string, backend: string, splitSum: string): string {
   const dir = path.join(tmp, model);
   fs.mkdirSync(dir, { recursive: true });
   const run = {
-    format: 'fmnist-run-1',
     model,
     backend,
     data: {
@@ -21,9 +21,7 @@ function fakeRun(model: string, backend: string, splitSum: string): string {
       files: [{ name: 't10k-images-idx3-ubyte', sha256: 'abc', verified: true }],
     },
   };
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(run));
-  fs.writeFileSync(path.join(dir, 'history.json'), JSON.stringify({ history: [] }));
-  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({}));
+  writeSyntheticRun(dir, { 'history.json': JSON.stringify({ history: [] }), 'metrics.json': JSON.stringify({}) }, run);
   return dir;
 }
 

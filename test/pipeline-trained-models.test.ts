@@ -5,9 +5,12 @@ import * as path from 'node:path';
 import { describeTrainedInRun, modelsTrainedSince, savedRunsFingerprint } from '../src/pipeline/trained-models';
 import { formatDuration, recordPipelineTimings, type PipelineTimings } from '../src/pipeline/timings';
 import { artifactDir } from '../src/results/layout';
+import { committedRuntime } from '../src/results/runtime';
+
+const runtime = committedRuntime();
 
 function writeRun(root: string, protocol: 'paper' | 'official', model: 'ann' | 'cnn1' | 'cnn2' | 'cnn3', finishedAt: string, profile: 'paper' | 'smoke' = 'paper'): void {
-  const dir = artifactDir({ profile, protocol, model }, root);
+  const dir = artifactDir({ profile, protocol, model, runtime }, root);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ format: 'fmnist-run-1', timings: { startedAt: finishedAt, finishedAt } }));
 }
@@ -21,12 +24,12 @@ describe('modelsTrainedSince', () => {
     writeRun(root, 'official', 'cnn1', '2026-01-02T09:59:59.999Z'); // just before: cached
     writeRun(root, 'official', 'cnn2', '2026-01-02T10:00:00.000Z');
     writeRun(root, 'paper', 'cnn1', '2026-01-02T10:30:00.000Z', 'smoke'); // another profile: not counted
-    expect(modelsTrainedSince(start, 'paper', ['paper', 'official'], root)).toEqual({
+    expect(modelsTrainedSince(start, 'paper', ['paper', 'official'], runtime, root)).toEqual({
       trained: ['paper/cnn3', 'official/cnn2'],
       cached: ['paper/ann', 'official/cnn1'],
     });
-    expect(modelsTrainedSince(start, 'paper', ['official'], root)).toEqual({ trained: ['official/cnn2'], cached: ['official/cnn1'] });
-    expect(modelsTrainedSince(start, 'smoke', ['paper'], root)).toEqual({ trained: ['paper/cnn1'], cached: [] });
+    expect(modelsTrainedSince(start, 'paper', ['official'], runtime, root)).toEqual({ trained: ['official/cnn2'], cached: ['official/cnn1'] });
+    expect(modelsTrainedSince(start, 'smoke', ['paper'], runtime, root)).toEqual({ trained: ['paper/cnn1'], cached: [] });
   });
 
   it('says in words how much was trained', () => {
@@ -62,10 +65,10 @@ describe('recordPipelineTimings: the main job record describes the first run on 
 
   it('fingerprints the saved runs by cache key and finish time', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trained-'));
-    const dir = artifactDir({ profile: 'paper', protocol: 'paper', model: 'cnn3' }, root);
+    const dir = artifactDir({ profile: 'paper', protocol: 'paper', model: 'cnn3', runtime }, root);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ cacheKey: 'abc', timings: { finishedAt: '2026-01-02T10:20:00.000Z' } }));
-    expect(savedRunsFingerprint('paper', ['paper', 'official'], root)).toEqual({ 'paper/cnn3': 'abc 2026-01-02T10:20:00.000Z' });
+    expect(savedRunsFingerprint('paper', ['paper', 'official'], runtime, root)).toEqual({ 'paper/cnn3': 'abc 2026-01-02T10:20:00.000Z' });
   });
 });
 

@@ -7,20 +7,21 @@ import { findQuarto, quartoMissingMessage, versionAtLeast } from '../src/pipelin
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-quarto-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Puts a fake `quarto` that prints `version` first on the PATH (scripts/env.sh keeps the rest of PATH). */
-function withFakeQuarto<T>(version: string | null, fn: () => T): T {
-  const bin = path.join(tmp, `bin-${version ?? 'none'}`);
+/** A fake `quarto` executable that prints `version`. */
+function fakeQuarto(version: string): string {
+  const bin = path.join(tmp, `bin-${version}`);
   fs.mkdirSync(bin, { recursive: true });
-  if (version) fs.writeFileSync(path.join(bin, 'quarto'), `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
-  const saved = process.env.PATH;
-  // Without a fake: a PATH with only the system tools, so a real quarto elsewhere is not found.
-  process.env.PATH = version ? `${bin}:${saved}` : '/usr/bin:/bin';
-  try {
-    return fn();
-  } finally {
-    process.env.PATH = saved;
-  }
+  fs.writeFileSync(path.join(bin, 'quarto'), `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+  return path.join(bin, 'quarto');
 }
+/** An environment whose PATH has only the system tools plus `extra` (scripts/env.sh adds the venv). */
+function envWith(extra?: string, quartoPath?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: [extra, '/usr/bin', '/bin'].filter(Boolean).join(':') };
+  delete env.QUARTO_PATH;
+  if (quartoPath) env.QUARTO_PATH = quartoPath;
+  return env;
+}
+const noLocal = path.join(tmp, 'no-such-dir', 'quarto');
 
 describe('Quarto detection', () => {
   it('compares versions numerically', () => {
@@ -31,14 +32,30 @@ describe('Quarto detection', () => {
     expect(versionAtLeast('0.9', [1, 4])).toBe(false);
   });
 
-  it('finds a quarto >= 1.4 on the PATH and reports its version', () => {
-    expect(withFakeQuarto('1.5.57', findQuarto)).toEqual({ found: true, version: '1.5.57' });
+  it('finds a quarto >= 1.4 on the PATH and reports its version and where it came from', () => {
+    const fake = fakeQuarto('1.5.57');
+    expect(findQuarto(envWith(path.dirname(fake)), noLocal)).toEqual({ found: true, version: '1.5.57', path: fake, source: 'PATH' });
+  });
+
+  it('prefers QUARTO_PATH over the PATH, and says so when QUARTO_PATH does not run', () => {
+    const onPath = fakeQuarto('1.5.57');
+    const chosen = fakeQuarto('1.8.25');
+    expect(findQuarto(envWith(path.dirname(onPath), chosen), noLocal)).toEqual({ found: true, version: '1.8.25', path: chosen, source: 'QUARTO_PATH' });
+    const broken = path.join(tmp, 'missing-quarto');
+    expect(findQuarto(envWith(path.dirname(onPath), broken), noLocal)).toEqual({ found: false, reason: `QUARTO_PATH=${broken} does not run (\`${broken} --version\` failed)` });
+  });
+
+  it('falls back to the project-local .tools/quarto when nothing else is there', () => {
+    const local = fakeQuarto('1.7.34');
+    const found = fs.existsSync('/usr/bin/quarto') || fs.existsSync('/bin/quarto');
+    if (!found) expect(findQuarto(envWith(), local)).toEqual({ found: true, version: '1.7.34', path: local, source: 'project' });
   });
 
   it('rejects a quarto older than 1.4, and a missing one, with the reason', () => {
-    expect(withFakeQuarto('1.3.450', findQuarto)).toEqual({ found: false, reason: 'quarto 1.3.450 is too old (manuscript projects need 1.4 or newer)' });
+    const old = fakeQuarto('1.3.450');
+    expect(findQuarto(envWith(path.dirname(old)), noLocal)).toEqual({ found: false, reason: `quarto 1.3.450 (${old}) is too old (manuscript projects need 1.4 or newer)` });
     if (!fs.existsSync('/usr/bin/quarto') && !fs.existsSync('/bin/quarto')) {
-      expect(withFakeQuarto(null, findQuarto)).toEqual({ found: false, reason: 'quarto is not on the PATH' });
+      expect(findQuarto(envWith(), noLocal)).toEqual({ found: false, reason: 'quarto is not on the PATH (and QUARTO_PATH is not set)' });
     }
   });
 

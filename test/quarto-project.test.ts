@@ -17,7 +17,7 @@ import { writeSyntheticResults } from './report-fixtures';
  */
 const root = projectRoot();
 const project = readQuartoProject(path.join(root, '_quarto.yml'));
-const article = path.join(root, project.article ?? 'report/index.qmd');
+const article = path.join(root, project.article ?? 'index.qmd');
 const bibs = project.bibliography.map((b) => path.join(root, b));
 const text = fs.readFileSync(article, 'utf8');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-quarto-'));
@@ -35,7 +35,7 @@ describe('_quarto.yml', () => {
   });
 });
 
-describe('report/index.qmd (checks that need no results)', () => {
+describe('index.qmd (checks that need no results)', () => {
   const embeds = findEmbeds(text);
 
   it('embeds figures from every notebook', () => {
@@ -79,7 +79,7 @@ describe('report/index.qmd (checks that need no results)', () => {
   });
 });
 
-describe('report/index.qmd against the executed notebooks and the committed results', () => {
+describe('index.qmd against the executed notebooks and the committed results', () => {
   it('every embed resolves to a labelled cell with an output of the right kind', () => {
     const problems = checkArticle(article, bibs, new Set(findVarKeys(text))).filter((p) => p.startsWith('embed '));
     expect(problems, `\n${problems.join('\n')}\n`).toEqual([]);

@@ -14,7 +14,7 @@ import {
   readQuartoProject,
 } from '../src/report/checks';
 import { ARTICLE_CLAIMS, checkArticleClaims, describeFailedClaims } from '../src/report/claims';
-import { writeSyntheticResults } from './report-fixtures';
+import { rewriteArtifact, writeSyntheticResults } from './report-fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-checks-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -166,26 +166,27 @@ describe('article claims against results', () => {
         metrics.test.confusion = Array.from({ length: 10 }, (_, t) => Array.from({ length: 10 }, (_, q) => (t === q ? 90 : (t === 6 && q === 0) || (t === 2 && q === 4) || (t === 4 && q === 6) ? 9 : 0)));
         // Gaps: ann 3, cnn1 6, cnn2 5, cnn3 2 points.
         metrics.train.accuracy = metrics.test.accuracy + { ann: 0.03, cnn1: 0.06, cnn2: 0.05, cnn3: 0.02 }[m]!;
-        fs.writeFileSync(file, JSON.stringify(metrics));
+        rewriteArtifact(file, JSON.stringify(metrics));
       }
     }
     const ok = checkArticleClaims(root);
     expect(ok.filter((c) => !c.holds)).toEqual([]);
     expect(ok).toHaveLength(ARTICLE_CLAIMS.length);
 
-    // Now CNN 1 beats CNN 3 on the official split, and the ANN confuses sandals with sneakers more than shirts.
+    // Now CNN 1 beats CNN 3 on the official split (one run ranks nothing: the seed study decides, see
+    // study-claims.test.ts), and the ANN confuses sandals with sneakers more than shirts.
     const cnn1 = path.join(root, 'official', 'cnn1', 'metrics.json');
     const m1 = JSON.parse(fs.readFileSync(cnn1, 'utf8'));
     m1.test.accuracy = 0.95;
     m1.train.accuracy = 0.99;
-    fs.writeFileSync(cnn1, JSON.stringify(m1));
+    rewriteArtifact(cnn1, JSON.stringify(m1));
     const ann = path.join(root, 'paper', 'ann', 'metrics.json');
     const ma = JSON.parse(fs.readFileSync(ann, 'utf8'));
     ma.test.perClass[5].f1 = 0.6;
-    fs.writeFileSync(ann, JSON.stringify(ma));
+    rewriteArtifact(ann, JSON.stringify(ma));
     const failed = checkArticleClaims(root).filter((c) => !c.holds).map((c) => c.id);
-    expect(failed).toEqual(['cnn3-most-accurate', 'shirt-hardest', 'distinct-shapes-easier']);
-    expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^report\/index\.qmd \(.*\) says CNN 3 is the most accurate model on both protocols, but the results show: official: cnn1 95\.00% ≥ cnn3/);
+    expect(failed).toEqual(['shirt-hardest', 'distinct-shapes-easier']);
+    expect(describeFailedClaims(checkArticleClaims(root))[0]).toMatch(/^index\.qmd \(.*\) says the shirt class has the lowest test F1 for every model \(paper protocol\), but the results show: not the lowest for ann/);
   });
 });
 

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReportVariables, variableKeys, writeReportVariables } from '../src/report/variables';
-import { writeSyntheticResults } from './report-fixtures';
+import { rewriteArtifact, writeSyntheticResults } from './report-fixtures';
+import { committedRuntime } from '../src/results/runtime';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-vars-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -45,14 +46,61 @@ describe('report variables (_variables.yml) from results', () => {
   it('fails naming every missing results file and how to make it', () => {
     const root = path.join(tmp, 'missing');
     writeSyntheticResults(root, { skip: 'official/cnn2' });
-    expect(() => buildReportVariables(root)).toThrow(/official\/cnn2\/metrics\.json[\s\S]*npm run main/);
+    expect(() => buildReportVariables(root)).toThrow(/official\/cnn2\/run\.json[\s\S]*npm run main/);
   });
 
   it('fails naming the file and the field when a metric is absent', () => {
     const root = path.join(tmp, 'field');
     writeSyntheticResults(root);
-    fs.writeFileSync(path.join(root, 'paper', 'cnn1', 'metrics.json'), JSON.stringify({ train: { accuracy: 0.9 }, test: { accuracy: 0.9 } }));
+    rewriteArtifact(path.join(root, 'paper', 'cnn1', 'metrics.json'), JSON.stringify({ train: { accuracy: 0.9 }, test: { accuracy: 0.9 } }));
     expect(() => buildReportVariables(root)).toThrow(/paper\/cnn1\/metrics\.json: missing numeric field test\.macroF1/);
+  });
+
+  it('carries the seed study: means over seeds and the generated ranking sentences', () => {
+    const root = path.join(tmp, 'study');
+    writeSyntheticResults(root);
+    const v = buildReportVariables(root) as Record<string, any>;
+    expect(v.study.n_seeds).toBe('5');
+    expect(v.study.cnn3.official.mean).toBe('92.15');
+    expect(v.study.abstract).toMatch(/^Over 5 training seeds per model, every convolutional model is more accurate than the fully connected baseline on both protocols/);
+  });
+
+  it('fails when the seed study is missing, saying how to run it', () => {
+    const root = path.join(tmp, 'nostudy');
+    writeSyntheticResults(root, { noStudy: true });
+    expect(() => buildReportVariables(root)).toThrow(/study\/summary\.json is missing: run the seed study \(`node bin\/fmnist\.js study`/);
+  });
+
+  it('refuses a results file edited after its run, naming it and the fix (issue 15.3)', () => {
+    const root = path.join(tmp, 'edited');
+    writeSyntheticResults(root);
+    const file = path.join(root, 'paper', 'cnn3', 'metrics.json');
+    const metrics = JSON.parse(fs.readFileSync(file, 'utf8'));
+    metrics.test.accuracy = 0.9876;
+    fs.writeFileSync(file, JSON.stringify(metrics));
+    expect(() => buildReportVariables(root)).toThrow(/paper\/cnn3\/metrics\.json (has \d+ bytes but run\.json records|does not match the SHA-256)[\s\S]*Fix: retrain it with `fmnist train cnn3 --protocol paper --profile paper --force`/);
+    // Same length, other content: caught by the hash, not the size.
+    writeSyntheticResults(root);
+    const original = fs.readFileSync(file, 'utf8');
+    const text = original.replace(/("test":\{"accuracy":0\.)(\d)/, (_m, head: string, d: string) => `${head}${(Number(d) + 1) % 10}`);
+    expect(text).not.toBe(original);
+    expect(text.length).toBe(original.length);
+    fs.writeFileSync(file, text);
+    expect(() => buildReportVariables(root)).toThrow(/paper\/cnn3\/metrics\.json does not match the SHA-256 recorded in run\.json/);
+  });
+
+  it('refuses a run copied into another run\'s folder', () => {
+    const root = path.join(tmp, 'moved');
+    writeSyntheticResults(root);
+    // The official-protocol cnn1 run, copied over the paper-protocol one: every hash matches, the identity does not.
+    for (const f of fs.readdirSync(path.join(root, 'official', 'cnn1'))) fs.copyFileSync(path.join(root, 'official', 'cnn1', f), path.join(root, 'paper', 'cnn1', f));
+    expect(() => buildReportVariables(root)).toThrow(/paper\/cnn1\/run\.json records a run that belongs in .*official\/cnn1/);
+  });
+
+  it('reads only the folders of the runtime it is asked for (the committed one by default)', () => {
+    const root = path.join(tmp, 'runtime');
+    writeSyntheticResults(root);
+    expect(() => buildReportVariables(root, { backend: 'wasm', tfjsVersion: committedRuntime().tfjsVersion, data: 'full' })).toThrow(/paper-wasm\/paper\/ann\/run\.json/);
   });
 
   it('fails when the pipeline timings are missing', () => {

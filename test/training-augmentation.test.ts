@@ -36,7 +36,7 @@ describe('horizontal-flip augmentation', () => {
   });
 
   it('is part of the cache key, so turning it off retrains instead of loading', () => {
-    const base = { model: 'cnn3', modelConfig: {}, data: { train: 'x' }, protocol: 'paper', seed: 42 };
+    const base = { model: 'cnn3', modelConfig: {}, data: { train: 'x' }, protocol: 'paper', seed: 42, backend: 'wasm', tfjsVersion: '4.22.0' };
     const on = trainingConfig('paper', { model: 'cnn3' });
     expect(on.augmentation).toBe('hflip');
     expect(cacheKey({ ...base, training: on })).not.toBe(cacheKey({ ...base, training: { ...on, augmentation: 'none' } }));

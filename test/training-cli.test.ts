@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { testBackend } from './backend-helpers';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'bin', 'fmnist.js');
@@ -11,7 +12,7 @@ let tmp: string;
 
 function fmnist(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], {
-    env: { ...process.env, FMNIST_RESULTS_DIR: tmp, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: 'wasm' },
+    env: { ...process.env, FMNIST_RESULTS_DIR: tmp, FASHION_MNIST_DIR: fixture, FMNIST_BACKEND: testBackend() },
     encoding: 'utf8',
     timeout: 90_000,
   });
@@ -69,7 +70,7 @@ describe('fmnist train all --json', () => {
     expect(reports.map((x) => x.model)).toEqual(['ann', 'cnn1', 'cnn2', 'cnn3']);
     expect(reports.map((x) => x.params)).toEqual([59850, 591786, 591786, 225034]);
     for (const x of reports) {
-      expect(x).toMatchObject({ profile: 'smoke', protocol: 'official', seed: 42, backend: 'wasm', epochs: 1, cached: false });
+      expect(x).toMatchObject({ profile: 'smoke', protocol: 'official', seed: 42, backend: testBackend(), epochs: 1, cached: false });
       expect(x.test.confusion).toHaveLength(10);
     }
     expect(r.stderr).toMatch(/\[cnn3\/official\/smoke\] epoch 1\/1/);

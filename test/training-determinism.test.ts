@@ -8,10 +8,11 @@ import { trainModel, modelWeights, TrainingState, EpochRecord } from '../src/tra
 import { trainingConfig, learningRateAt, TrainingConfig } from '../src/training/profiles';
 import { prepareRunData, RunData } from '../src/training/data';
 import { deriveSeed, seededPermutation } from '../src/training/seeds';
+import { testBackend } from './backend-helpers';
 
 let data: RunData;
 beforeAll(async () => {
-  await initBackend({ backend: 'wasm', quiet: true });
+  await initBackend({ backend: testBackend(), quiet: true });
   data = await prepareRunData('paper', 42, null, await loadFixture()); // 240 / 80 / 80 images
 });
 
@@ -113,7 +114,7 @@ describe('on the cpu backend too', () => {
       expect(b.weights).toEqual(a.weights);
       expect(withoutSeconds(b.result.history)).toEqual(withoutSeconds(a.result.history));
     } finally {
-      await tf.setBackend('wasm');
+      await tf.setBackend(testBackend() === 'node' ? 'tensorflow' : testBackend());
     }
   });
 });

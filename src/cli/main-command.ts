@@ -5,9 +5,13 @@ import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
 import { modelsTrainedSince, savedRunsFingerprint } from '../pipeline/trained-models';
+import { MainEnvironmentError, mainEnvironmentConflicts } from '../pipeline/main-environment';
+import { clearDatasetCache, locateFashionMnist } from '../data/load';
+import { dataIdentity, FULL_DATA } from '../results/identity';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
 import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, recordPipelineTimings, StageTimer, type PipelineTimings } from '../pipeline/timings';
 import { gitInfo } from '../results/provenance';
+import type { RuntimeIdentity } from '../results/runtime';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 import { displayPath, projectRoot } from '../util/paths';
 
@@ -17,14 +21,18 @@ interface MainOptions {
   only?: string[];
   render: boolean;
   skipNotebooks?: boolean;
+  study: boolean;
   concurrency: string;
   timeout?: string;
 }
 
 /**
- * `fmnist main`: the main job. Executes every notebook on the full data (paper profile, both split
- * protocols, two at a time), generates _variables.yml from the results, then renders the Quarto
- * manuscript. Without Quarto 1.4+ it says so and exits with status 3 after everything else ran.
+ * `fmnist main`: the main job. Brings the seed study up to date (`fmnist study`: only runs that are
+ * not saved and current are trained, so with a current study this takes seconds), executes every
+ * notebook on the full data (paper profile, both split protocols, two at a time; the committed
+ * seed's models are the study's, so they load from the cache), generates _variables.yml from the
+ * results, then renders the Quarto manuscript. Without Quarto 1.4+ it says so and exits with
+ * status 3 after everything else ran.
  */
 export function registerMainCommand(program: Command): void {
   program
@@ -35,6 +43,7 @@ export function registerMainCommand(program: Command): void {
     .option('--only <notebook...>', 'execute only these notebooks (e.g. 04-cnn1 or 04); cached results stand in for the rest')
     .option('--no-render', 'stop after executing the notebooks and generating _variables.yml')
     .option('--skip-notebooks', 'do not execute notebooks: regenerate _variables.yml and render from the stored outputs')
+    .option('--no-study', "do not run the seed study's missing runs first: the report uses the study summary as it is saved")
     .option('--concurrency <n>', 'notebooks executed at once (one kernel each)', String(Math.min(2, os.availableParallelism())))
     .option('--timeout <seconds>', 'per-cell timeout (default: none)')
     .action(async (opts: MainOptions) => runMain(opts));
@@ -48,6 +57,10 @@ async function runMain(opts: MainOptions): Promise<void> {
   // Only a complete run may stand for "the main job" in the report's timings.
   const fullRun = !opts.skipNotebooks && !only && protocols.length === PROTOCOL_NAMES.length;
 
+  const conflicts = mainEnvironmentConflicts({ profile: opts.profile, protocols });
+  if (conflicts.length) throw new MainEnvironmentError(conflicts);
+  if (opts.profile === 'paper' && !opts.skipNotebooks) await requirePublishedData();
+
   const timer = new StageTimer();
   const memory = new TreeMemorySampler().start();
   const stop = new AbortController();
@@ -59,6 +72,14 @@ async function runMain(opts: MainOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const notebookSeconds: Record<string, number> = {};
+  // The backend, tfjs and data the notebooks ran on (they pick the results folders); known after the notebooks.
+  let runtime: RuntimeIdentity | undefined;
+  const resolveRuntime = async () => {
+    // The project's backend choice, quietly: tfjs' own default would print its install advice.
+    await (await import('../tf/backend')).initBackend({ quiet: true });
+    runtime ??= await (await import('../results/runtime')).currentRuntime();
+    return runtime;
+  };
   let notebooksDone = false; // a failed or interrupted run is never recorded as the main job's timings
   const timings = (): PipelineTimings => ({
     profile: opts.profile,
@@ -70,8 +91,8 @@ async function runMain(opts: MainOptions): Promise<void> {
     stages: [...timer.stages],
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
-    models: modelsTrainedSince(timer.started, opts.profile, protocols),
-    runs: savedRunsFingerprint(opts.profile, protocols),
+    models: runtime ? modelsTrainedSince(timer.started, opts.profile, protocols, runtime) : undefined,
+    runs: runtime ? savedRunsFingerprint(opts.profile, protocols, runtime) : undefined,
     machine: currentMachine(),
     git: gitInfo(),
   });
@@ -88,9 +109,25 @@ async function runMain(opts: MainOptions): Promise<void> {
   };
 
   try {
+    // The comparison notebook and the article read the study; a run limited to other notebooks or one protocol skips it.
+    const wantsStudy = opts.study && !opts.skipNotebooks && protocols.length === PROTOCOL_NAMES.length && (!only || only.includes('07-comparison'));
+    if (wantsStudy) {
+      const { runStudy } = await import('../study/runner');
+      const { studySeeds } = await import('../study/seeds');
+      const { MODEL_NAMES } = await import('../models/architectures');
+      await timer.time('seed study', () =>
+        runStudy({ profile: opts.profile, protocols: [...protocols], models: [...MODEL_NAMES], seeds: studySeeds(), concurrency, signal: stop.signal, log: (l) => console.error(l) }),
+      );
+    }
     if (!opts.skipNotebooks) {
-      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
-      console.error(`[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time, profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`);
+      // Each kernel gets its share of the cores for the native backend's thread pools (unless set).
+      const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / concurrency)));
+      const env = { FMNIST_NODE_THREADS: nodeThreads };
+      const jobs = planNotebookJobs({ profile: opts.profile, protocols, only, env }).map((j) => ({ ...j, timeoutSeconds, onProgress: progressPrinter(j.id) }));
+      console.error(
+        `[main] executing ${jobs.length} notebook run(s), ${concurrency} at a time (native backend: ${nodeThreads} thread(s) each), ` +
+          `profile ${opts.profile}, protocol(s) ${protocols.join(' + ')}`,
+      );
       await timer.time('notebooks', () =>
         executeNotebooks(jobs, {
           concurrency,
@@ -103,6 +140,7 @@ async function runMain(opts: MainOptions): Promise<void> {
         }),
       );
       notebooksDone = true;
+      await resolveRuntime();
       // Written now (not only at the end) so the report's numbers can cite this run's times.
       if (fullRun) await recordPipelineTimings(pipelineTimingsPath(opts.profile), timings());
     }
@@ -115,14 +153,12 @@ async function runMain(opts: MainOptions): Promise<void> {
       // Loaded here: it builds the models (TensorFlow.js) to count their parameters.
       const { writeReportVariables, variablesPath } = await import('../report/variables');
       const { checkArticleClaims, describeFailedClaims } = await import('../report/claims');
-      // The project's backend choice, quietly: tfjs' own default would print its install advice.
-      await (await import('../tf/backend')).initBackend({ quiet: true });
-      await writeReportVariables();
+      await writeReportVariables(undefined, undefined, await resolveRuntime());
       console.error(`[main] wrote ${rel(variablesPath())}`);
       const { updateReadmeResults, readmePath } = await import('../report/readme');
       if (await updateReadmeResults()) console.error(`[main] updated the results table in ${rel(readmePath())}`);
       // The article's words around the numbers must still be true of this run's results.
-      for (const problem of describeFailedClaims(checkArticleClaims())) console.error(`[main] WARNING: ${problem}`);
+      for (const problem of describeFailedClaims(checkArticleClaims(undefined, undefined, await resolveRuntime()))) console.error(`[main] WARNING: ${problem}`);
     });
 
     if (!opts.render) return;
@@ -132,8 +168,8 @@ async function runMain(opts: MainOptions): Promise<void> {
       err.exitCode = QUARTO_MISSING_EXIT_CODE;
       throw err;
     }
-    console.error(`[main] rendering the manuscript with quarto ${quarto.version}`);
-    await timer.time('quarto render', () => renderManuscript());
+    console.error(`[main] rendering the manuscript with quarto ${quarto.version} (${rel(quarto.path)}, from ${quarto.source})`);
+    await timer.time('quarto render', () => renderManuscript(quarto.path));
     console.error(`[main] report: ${rel(path.join(projectRoot(), '_manuscript', 'index.html'))} (PDF beside it)`);
   } finally {
     process.off('SIGINT', onSignal);
@@ -148,3 +184,21 @@ function positiveInt(raw: string, name: string): number {
 }
 
 const rel = displayPath;
+
+/**
+ * The paper profile rewrites the committed notebooks, figures and report numbers: only the
+ * published Fashion-MNIST (all four files matching their published checksums) may make them.
+ */
+async function requirePublishedData(): Promise<void> {
+  const { dataset, origin } = await locateFashionMnist();
+  const id = dataIdentity(dataset.files);
+  clearDatasetCache(); // the kernels load their own copy; do not hold 55 MB here for the whole job
+  if (id === FULL_DATA) return;
+  const how = dataset.files.map((f) => `${f.name}: ${f.verified ? 'published checksum' : f.checksumSource === 'manifest' ? "certified only by the folder's checksums.json" : 'not the published checksum'}`);
+  const err = new Error(
+    `the main job makes the committed report from the published Fashion-MNIST, but the data in ${dataset.source} (found via ${origin}) is not it (data ${id}; ${how.join(', ')}). ` +
+      'Fix: unset FASHION_MNIST_DIR (or point it at the four published files), or run this data under another profile, e.g. `fmnist main --profile smoke` (its results go to their own folders).',
+  ) as Error & { exitCode: number };
+  err.exitCode = 2;
+  throw err;
+}

@@ -14,6 +14,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./data-command')).registerDataCommand(program);
   (await import('./bench-command')).registerBenchCommand(program);
   (await import('./train-command')).registerTrainCommand(program);
+  (await import('./study-command')).registerStudyCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err: unknown) {

@@ -2,6 +2,7 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { SPLIT_PROTOCOLS } from '../data/splits';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, ModelName } from '../models/architectures';
+import { FULL_DATA } from '../results/runtime';
 import type { ModelReport } from '../results/report';
 import { BACKEND_NAMES, BackendName, initBackend } from '../tf/backend';
 import { AUGMENTATIONS, LR_SCHEDULES, PROFILE_NAMES, ProfileName, TrainingOverrides } from '../training/profiles';
@@ -73,7 +74,8 @@ function summaryLine(r: ModelReport): string {
   return (
     `${r.model.padEnd(5)} ${r.protocol}/${r.profile}  test acc ${pct(r.test.accuracy)}  macro F1 ${r.test.macroF1.toFixed(4)}  ` +
     `weighted F1 ${r.test.weightedF1.toFixed(4)}  train acc ${pct(r.train.accuracy)}  gap ${(100 * r.trainTestGap).toFixed(1)} pts  ` +
-    `best epoch ${r.bestEpoch}/${r.epochs}  ${r.params.toLocaleString('en-US')} params  ${r.cached ? 'cached' : `trained in ${r.trainSeconds.toFixed(0)}s`} on ${r.backend}`
+    `best epoch ${r.bestEpoch}/${r.epochs}  ${r.params.toLocaleString('en-US')} params  ${r.cached ? 'cached' : `trained in ${r.trainSeconds.toFixed(0)}s`} on ${r.backend}` +
+    (r.runtime && r.runtime.data !== FULL_DATA ? `  data ${r.runtime.data} (not the published dataset)` : '')
   );
 }
 
@@ -94,7 +96,7 @@ export function registerTrainCommand(program: Command): void {
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all']))
       .option('--force', 'retrain even if a result with the same cache key is saved'),
   ).action(async (model: ModelName | 'all', opts: CommonOptions & { force?: boolean }) => {
-    await initBackend({ backend: opts.backend, log: infoWriter(opts.json) });
+    await initBackend({ backend: opts.backend, log: opts.json ? process.stderr : process.stdout });
     const { trainAndEvaluate } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {
@@ -117,7 +119,7 @@ export function registerTrainCommand(program: Command): void {
       .description('evaluate a saved model on its test split without training')
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all'])),
   ).action(async (model: ModelName | 'all', opts: CommonOptions) => {
-    await initBackend({ backend: opts.backend, log: infoWriter(opts.json) });
+    await initBackend({ backend: opts.backend, log: opts.json ? process.stderr : process.stdout });
     const { evaluateSaved } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
     for (const name of models) {

@@ -3,7 +3,7 @@
  * (checksums of the source files and of its train/val/test images), its backend and where its results
  * live. Read from each run's run.json, so the manifest points at exactly the results a figure shows.
  */
-import { readSavedRun } from '../results/artifacts';
+import { readVerifiedRun } from '../results/artifacts';
 import { displayPath } from '../util/paths';
 import type { FigureProvenance } from '../notebook/context';
 
@@ -23,8 +23,8 @@ export async function resultsProvenance(reports: readonly ReportLocation[]): Pro
   const backends = new Set<string>();
   const results: string[] = [];
   for (const report of reports) {
-    const saved = await readSavedRun(report.dir);
-    if (!saved) throw new Error(`no complete saved run in ${report.dir} (run.json missing or unreadable); train ${report.model} again`);
+    const saved = readVerifiedRun(report.dir, `train ${report.model} again (its notebook's training cell retrains a damaged result)`);
+    if (!saved) throw new Error(`no complete saved run in ${report.dir} (run.json missing); train ${report.model} again`);
     for (const f of saved.run.data.files) dataChecksums[f.name] = f.sha256;
     for (const [part, sum] of Object.entries(saved.run.data.checksums)) dataChecksums[`${report.model}:${part}`] = sum;
     backends.add(saved.run.backend);

@@ -1,24 +1,22 @@
 /**
- * plotly.js as notebook HTML that works in JupyterLab, in Quarto's HTML (which adds require.js to any
- * page whose notebooks have HTML output) and offline.
+ * plotly figures as notebook outputs that work in JupyterLab, in Quarto's HTML and offline, without
+ * a copy of plotly.js in any notebook.
  *
- * Why this shape (checked against quarto-cli's src/core/jupyter/widgets.ts):
- * - Quarto moves any text/html output that looks like the plotly library (starts with
- *   `<script type="text/javascript">` and contains `define('plotly'`, or carries plotly.js's copyright
- *   header) out of the cell and into the page head, once, for notebooks and for `{{< embed >}}`.
- *   So the library goes out ONCE per notebook as its own output ({@link plotlyLibraryHtml}, sent by
- *   setNotebook()), inlined from node_modules (no CDN: the report works offline), and figure outputs
- *   only carry a div and a small script ({@link figureHtml}). A figure output holding the library would
- *   be lifted into the head with it and vanish from its cell.
- * - A plain `<script>` of a UMD bundle calls an anonymous define() when require.js is present, which
- *   fails with "Mismatched anonymous define()". The bundle is therefore run inside a function whose
- *   `define`/`module`/`exports` parameters are undefined, so it always sets window.Plotly, with or
- *   without an AMD loader; when require.js is present plotly is also registered by name for AMD users.
- * - Figures draw as soon as window.Plotly exists, or when the library announces itself with the
- *   'fmnist:plotly-ready' event (its output may come later on the page, e.g. after a kernel restart).
+ * Each figure is ONE output (see show.ts) with:
+ * - `application/vnd.plotly.v1+json` ({@link PLOTLY_MIME}): the figure itself, which JupyterLab draws
+ *   with the jupyterlab-plotly extension (from the `plotly` wheel in requirements-jupyter.txt; it ships
+ *   its own plotly.js, so nothing is fetched). JupyterLab ranks it above text/html and its renderer is
+ *   marked safe, so an untrusted (freshly cloned) notebook still shows the interactive chart.
+ * - `text/html` ({@link figureHtml}): a div and a small script, what Quarto picks for the web page
+ *   (it does not know the plotly MIME type). The script draws with `window.Plotly`, which the report
+ *   loads once for the whole site (report/filters/report.lua adds plotly.js from node_modules as an
+ *   HTML dependency: one file under site_libs/). It never contains the library.
+ * - `image/png`, what Quarto uses for the PDF.
+ * Interactive figures are responsive: they fill their column up to their design width and keep their
+ * aspect ratio, so nothing is cut off in a column narrower than the design. The static PNG/SVG export
+ * keeps the fixed design size ({@link resolvedLayout}).
  */
 import * as fs from 'node:fs';
-import { currentNotebook } from '../notebook/context';
 import type { FigureSpec } from './spec';
 
 /** The plotly.js bundle inlined into notebooks and loaded into the export browser: the minified build when installed. */
@@ -45,30 +43,6 @@ export function plotlyVersion(): string {
   return /plotly\.js v(\d+\.\d+\.\d+)/.exec(plotlyBundleSource().slice(0, 200))?.[1] ?? 'unknown';
 }
 
-/**
- * The plotly library as ONE text/html output (see the module comment). Its first characters must stay
- * `<script type="text/javascript">` and it must contain `define('plotly'`: that is what Quarto recognises.
- */
-export function plotlyLibraryHtml(): string {
-  // `</script` inside the bundle would end the tag early; plotly's minified source has none, but be safe.
-  const source = plotlyBundleSource().replace(/<\/script/gi, '<\\/script');
-  return [
-    '<script type="text/javascript">',
-    '/* plotly.js for this notebook\'s figures (one copy per notebook; Quarto moves it into the page head). */',
-    '(function (define, module, exports) {',
-    source,
-    '}).call(window, undefined, undefined, undefined);',
-    '(function () {',
-    '  var amd = window.define;',
-    '  if (typeof amd === "function" && amd.amd && !(window.require && window.require.defined && window.require.defined("plotly"))) {',
-    "    window.define('plotly', [], function () { return window.Plotly; });",
-    '  }',
-    '  window.dispatchEvent(new Event("fmnist:plotly-ready"));',
-    '})();',
-    '</script>',
-  ].join('\n');
-}
-
 /** Fixed defaults applied to every figure: one font everywhere so screen, PNG and SVG agree. */
 export const FIGURE_FONT = { family: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', size: 13, color: '#222' };
 export const DEFAULT_WIDTH = 800;
@@ -87,41 +61,103 @@ export function resolvedLayout(spec: FigureSpec): Record<string, unknown> {
   };
 }
 
-/** plotly config for interactive display: no plotly logo, no links to plotly's cloud. */
-export const INTERACTIVE_CONFIG = { displaylogo: false, responsive: false, showLink: false };
+/** plotly config for interactive display: responsive, no plotly logo, no links to plotly's cloud. */
+export const INTERACTIVE_CONFIG = { displaylogo: false, responsive: true, showLink: false };
+
+/** The MIME type of plotly figures, which JupyterLab's plotly extension renders. */
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+/**
+ * The figure as it is drawn interactively: the design layout without its fixed width and height
+ * (the container sets them; see {@link figureHtml}), and the interactive config.
+ */
+export function interactiveFigure(spec: FigureSpec): { data: unknown[]; layout: Record<string, unknown>; config: Record<string, unknown> } {
+  const { width: _width, height: _height, ...layout } = resolvedLayout(spec);
+  return { data: spec.data, layout: { ...layout, autosize: true }, config: { ...INTERACTIVE_CONFIG, ...(spec.config ?? {}) } };
+}
+
+/**
+ * The figure for the plotly MIME output, with every long numeric array as a base64 typed array
+ * (`{ dtype, bdata, shape }`, which plotly.js 2.28+ decodes itself). Jupyter stores JSON outputs
+ * indented, one number per line, which made an image-grid figure take about 1 MB of notebook;
+ * as a typed array it is one string. Integers keep an exact integer type; gaps (null) become NaN in
+ * float32 (exact for integers up to 2^24), other numbers stay float64, so hover values are unchanged.
+ */
+export function compactPlotlyFigure(spec: FigureSpec): ReturnType<typeof interactiveFigure> {
+  const figure = interactiveFigure(spec);
+  return { ...figure, data: figure.data.map((trace) => compactArrays(trace)) };
+}
+
+/** Arrays shorter than this stay plain JSON: not worth the indirection. */
+const TYPED_ARRAY_MIN = 64;
+
+function compactArrays(value: unknown): unknown {
+  if (Array.isArray(value)) return typedArraySpec(value) ?? value.map(compactArrays);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactArrays(v)]));
+  return value;
+}
+
+type Cell = number | null;
+function typedArraySpec(values: unknown[]): { dtype: string; bdata: string; shape?: string } | undefined {
+  const isCell = (v: unknown): v is Cell => v === null || (typeof v === 'number' && Number.isFinite(v));
+  let flat: Cell[];
+  let shape: string | undefined;
+  if (values.length > 0 && values.every((row) => Array.isArray(row))) {
+    const rows = values as unknown[][];
+    if (!rows.every((r) => r.length === rows[0].length && r.every(isCell))) return undefined;
+    flat = rows.flat() as Cell[];
+    shape = `${rows.length},${rows[0].length}`;
+  } else {
+    if (!values.every(isCell)) return undefined;
+    flat = values as Cell[];
+  }
+  if (flat.length < TYPED_ARRAY_MIN || flat.every((v) => v === null)) return undefined;
+  const numbers = flat.filter((v): v is number => v !== null);
+  const integers = numbers.every((v) => Number.isInteger(v));
+  const hasGaps = numbers.length < flat.length;
+  const [min, max] = numbers.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
+  let array: Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+  let dtype: string;
+  if (integers && !hasGaps && min >= 0 && max <= 255) [array, dtype] = [Uint8Array.from(numbers), 'u1'];
+  else if (integers && !hasGaps && min >= -32768 && max <= 32767) [array, dtype] = [Int16Array.from(numbers), 'i2'];
+  else if (integers && !hasGaps && min >= -(2 ** 31) && max < 2 ** 31) [array, dtype] = [Int32Array.from(numbers), 'i4'];
+  else if (integers && Math.max(Math.abs(min), Math.abs(max)) <= 2 ** 24) [array, dtype] = [Float32Array.from(flat, (v) => (v === null ? Number.NaN : v)), 'f4'];
+  else [array, dtype] = [Float64Array.from(flat, (v) => (v === null ? Number.NaN : v)), 'f8'];
+  const bdata = Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+  return shape ? { dtype, bdata, shape } : { dtype, bdata };
+}
 
 /** JSON that is safe inside a <script> element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-let divCounter = 0;
+/** A stable element id for a figure: the same figure gives the same HTML (deterministic notebooks). */
+function figureDivId(id: string): string {
+  return `fmnist-${id.replace(/[^\w-]/g, '_')}`;
+}
 
 /**
- * A figure as HTML: a div plus a script that draws it with window.Plotly. It never contains the library.
- * Until the script runs, the div holds the static PNG (when given) or a short note: that is what a reader
- * sees where scripts do not run — an untrusted notebook in JupyterLab (committed notebooks are untrusted
- * on every other machine) or GitHub's notebook view, both of which pick text/html over image/png.
+ * A figure as HTML: a div plus a script that draws it with window.Plotly (loaded once by the page).
+ * It never contains the library. The div fills its column up to the design width, with the design's
+ * aspect ratio. Where scripts do not run, or plotly.js is not on the page, it shows a short note.
  */
-export function figureHtml(spec: FigureSpec, fallbackPng?: Uint8Array): string {
-  divCounter += 1;
-  // Stable across runs (no pid, no random part), so re-executing a notebook gives the same output;
-  // the notebook name keeps ids distinct between notebooks open in one JupyterLab page.
-  const divId = `fmnist-${`${currentNotebook()}-${spec.id}`.replace(/[^\w-]/g, '_')}-${divCounter}`;
-  const layout = resolvedLayout(spec);
-  const payload = { data: spec.data, layout, config: { ...INTERACTIVE_CONFIG, ...(spec.config ?? {}) } };
+export function figureHtml(spec: FigureSpec): string {
+  const divId = figureDivId(spec.id);
+  const design = resolvedLayout(spec);
+  const width = Number(design.width);
+  const height = Number(design.height);
+  const figure = interactiveFigure(spec);
   return [
-    `<div id="${divId}" class="fmnist-figure" style="width:${String(layout.width)}px;height:${String(layout.height)}px;">` +
-      (fallbackPng
-        ? `<img src="data:image/png;base64,${Buffer.from(fallbackPng).toString('base64')}" alt="${escapeHtml(spec.alt)}" width="${String(layout.width)}" height="${String(layout.height)}">`
-        : `<em>Interactive figure ${escapeHtml(spec.id)}: it needs JavaScript (run the cell, or trust the notebook).</em>`) +
+    `<div id="${divId}" class="fmnist-figure" role="img" aria-label="${escapeHtml(spec.alt)}" style="width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};">` +
+      `<em>Interactive figure ${escapeHtml(spec.id)}: it is drawn with plotly.js, which the rendered report loads (and JupyterLab's plotly extension, installed by the project's bootstrap).</em>` +
       '</div>',
     '<script type="text/javascript">',
     '(function () {',
     `  var el = document.getElementById(${scriptJson(divId)});`,
-    `  var fig = ${scriptJson(payload)};`,
-    '  function draw() { if (!el || el.dataset.drawn) return; el.dataset.drawn = "1"; el.textContent = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }',
-    '  if (window.Plotly) draw(); else window.addEventListener("fmnist:plotly-ready", draw);',
+    `  var fig = ${scriptJson(figure)};`,
+    '  function draw() { if (!el || el.dataset.drawn || !window.Plotly) return; el.dataset.drawn = "1"; el.textContent = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }',
+    '  if (window.Plotly) draw(); else window.addEventListener("load", draw);',
     '})();',
     '</script>',
   ].join('\n');

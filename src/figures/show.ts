@@ -15,11 +15,11 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { FigureSpec } from './spec';
-import { figureHtml, plotlyLibraryHtml, plotlyVersion, escapeHtml } from './plotly-html';
+import { figureHtml, compactPlotlyFigure, escapeHtml, PLOTLY_MIME } from './plotly-html';
 import { findChromium, renderStaticImages, ChromiumStartError, NO_CHROMIUM_MESSAGE, type StaticImages } from './export';
 import { gitState, recordInManifest, type ManifestEntry } from './manifest';
 import { writeFileAtomic } from '../util/atomic';
-import { displayBundle } from '../notebook/display';
+import { displayBundle, type MimeBundle } from '../notebook/display';
 import {
   currentNotebook,
   currentProvenance,
@@ -28,27 +28,28 @@ import {
   type NotebookSettings,
 } from '../notebook/context';
 
-let libraryShown = false;
-
 /**
- * Call in every notebook's first code cell: records the notebook's name (for the manifest), displays the
- * plotly library once for this notebook's interactive figures, prints and returns the run settings
- * (FMNIST_PROFILE / FMNIST_PROTOCOL / FMNIST_SEED).
+ * Call in every notebook's first code cell: records the notebook's name (for the manifest), prints and
+ * returns the run settings (FMNIST_PROFILE / FMNIST_PROTOCOL / FMNIST_SEED). No plotly.js goes into the
+ * notebook: JupyterLab's plotly extension and the rendered report each load it once (plotly-html.ts).
  */
 export function setNotebook(name: string): NotebookSettings {
   setNotebookName(name);
   const settings = notebookSettings();
-  showPlotlyLibrary();
   console.log(`notebook ${name}: profile ${settings.profile}, protocol ${settings.protocol}, seed ${settings.seed}`);
   return settings;
 }
 
-/** Displays the plotly library as its own output (never in a figure's output: see plotly-html.ts). */
-export function showPlotlyLibrary(): void {
-  libraryShown = displayBundle({
-    'text/html': plotlyLibraryHtml(),
-    'text/plain': `plotly.js ${plotlyVersion()} loaded for this notebook's interactive figures`,
-  }) || libraryShown;
+/**
+ * The PDF's size of a figure, as the PNG's output metadata (Quarto turns it into the image width at
+ * 96 px per inch): the design size times {@link PRINT_SCALE}, and never wider than
+ * {@link PRINT_MAX_WIDTH_PX} (6.25 in: the A4 text block with 2.5 cm margins in _quarto.yml is 6.3 in).
+ */
+export const PRINT_SCALE = 0.75;
+export const PRINT_MAX_WIDTH_PX = 600;
+export function printSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(PRINT_SCALE, PRINT_MAX_WIDTH_PX / width);
+  return { width: Math.round(width * scale), height: Math.round(height * scale) };
 }
 
 let warnedNoChromium = false;
@@ -62,8 +63,6 @@ let staticExportDisabled = false;
 export async function showFigure(spec: FigureSpec): Promise<void> {
   validateId(spec.id, 'figure');
   const settings = notebookSettings();
-  if (!libraryShown) showPlotlyLibrary(); // e.g. a cell run before setNotebook() after a kernel restart
-
   const executable = staticExportDisabled ? undefined : findChromium();
   const files: WrittenFile[] = [];
   let png: Buffer | undefined;
@@ -95,10 +94,14 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
 
   await recordInManifest(settings.figuresDir, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, settings, spec.provenance));
 
-  const bundle: Record<string, string | Uint8Array> = { 'text/html': figureHtml(spec, png), 'text/plain': `${spec.id}: ${spec.caption}` };
+  const bundle: MimeBundle = {
+    [PLOTLY_MIME]: compactPlotlyFigure(spec),
+    'text/html': figureHtml(spec),
+    'text/plain': `${spec.id}: ${spec.caption}`,
+  };
   if (png) bundle['image/png'] = png;
-  // The PNG is rendered at PNG_SCALE; its metadata gives the on-screen size so it is not shown doubled.
-  displayBundle(bundle, png && size ? { 'image/png': { width: size.width, height: size.height } } : {});
+  // The PNG is rendered at PNG_SCALE; its metadata gives the printed size (see printSize).
+  displayBundle(bundle, png && size ? { 'image/png': printSize(size.width, size.height) } : {});
 }
 
 /** A table for a notebook cell (label `tbl-...`, tbl-cap in the cell metadata), and a CSV in figures/. */
@@ -130,10 +133,17 @@ export async function showTable(table: TableSpec): Promise<void> {
   displayBundle({ 'text/html': rendered.html, 'text/plain': rendered.text });
 }
 
-/** A table as the notebook shows it (HTML, plain text) and as its CSV file holds it. Pure. */
+/**
+ * A table as the notebook shows it (HTML, plain text) and as its CSV file holds it. Pure.
+ * Shown numbers have thousands separators (59,850) and numeric columns are right-aligned; the CSV keeps
+ * plain machine-readable numbers (59850).
+ */
 export function renderTable(table: Pick<TableSpec, 'columns' | 'rows' | 'digits'>): { html: string; text: string; csv: string } {
-  const cells = table.rows.map((row) => row.map((v) => formatCell(v, table.digits ?? 4)));
-  return { html: tableHtml(table.columns, cells, table.rows), text: tableText(table.columns, cells), csv: tableCsv(table.columns, cells) };
+  const digits = table.digits ?? 4;
+  const shown = table.rows.map((row) => row.map((v) => formatCell(v, digits)));
+  const plain = table.rows.map((row) => row.map((v) => formatCell(v, digits, { grouping: false })));
+  const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((row) => isNumberLike(row[i])));
+  return { html: tableHtml(table.columns, shown, numeric), text: tableText(table.columns, shown, numeric), csv: tableCsv(table.columns, plain) };
 }
 
 /** A file showFigure/showTable wrote, with what it wrote (hashed into the manifest). */
@@ -182,24 +192,50 @@ function manifestEntry(
   };
 }
 
-export function formatCell(value: string | number, digits: number): string {
+/** A number, or a string that reads as one (`≈ 0.90`, `90.6%`, `-0.02`): such columns are right-aligned. */
+function isNumberLike(value: string | number): boolean {
+  return typeof value === 'number' || /^[≈~<>≤≥±]?\s*[-−+]?[\d,]*\.?\d+%?$/.test(value.trim());
+}
+
+/** A cell as text: integers as they are, other numbers with `digits` decimals; thousands separators unless `grouping: false`. */
+export function formatCell(value: string | number, digits: number, { grouping = true }: { grouping?: boolean } = {}): string {
   if (typeof value === 'string') return value;
   if (!Number.isFinite(value)) return String(value);
-  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+  const decimals = Number.isInteger(value) ? 0 : digits;
+  if (!grouping) return value.toFixed(decimals);
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals, useGrouping: true });
 }
 
-function tableHtml(columns: string[], cells: string[][], raw: Array<Array<string | number>>): string {
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
-  const body = cells
-    .map((row, r) => `<tr>${row.map((c, i) => `<td style="text-align:${typeof raw[r][i] === 'number' ? 'right' : 'left'}">${escapeHtml(c)}</td>`).join('')}</tr>`)
-    .join('\n');
-  return `<table class="dataframe fmnist-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+/**
+ * Relative column widths for a table too wide for a page (longer than {@link WIDE_TABLE_CHARS}
+ * characters per row): Quarto reads `<col style="width:…">` into the table, so LaTeX wraps the long
+ * columns instead of running off the page. undefined: the table fits as it is.
+ */
+export const WIDE_TABLE_CHARS = 90;
+export function columnWidths(columns: string[], cells: string[][]): number[] | undefined {
+  const longest = columns.map((c, i) => Math.max(...c.split(/\s+/).map((w) => w.length), ...cells.map((row) => row[i].length)));
+  const total = columns.map((c, i) => Math.max(c.length, longest[i])).reduce((a, b) => a + b + 2, 0);
+  if (total <= WIDE_TABLE_CHARS) return undefined;
+  // Long text columns share what the short ones leave; nothing narrower than its longest header word.
+  const capped = longest.map((n) => Math.min(n, 36) + 2);
+  const sum = capped.reduce((a, b) => a + b, 0);
+  return capped.map((n) => Math.round((n / sum) * 1000) / 10);
 }
 
-/** Columns padded to a common width, for text/plain (what a PDF render shows for a table). */
-function tableText(columns: string[], cells: string[][]): string {
+function tableHtml(columns: string[], cells: string[][], numeric: boolean[]): string {
+  const align = (i: number) => (numeric[i] ? 'right' : 'left');
+  const widths = columnWidths(columns, cells);
+  const colgroup = widths ? `<colgroup>${widths.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>\n` : '';
+  // The alignment goes on the header cells too: that is where Pandoc (and so Quarto) reads a column's alignment from.
+  const head = columns.map((c, i) => `<th style="text-align:${align(i)}">${escapeHtml(c)}</th>`).join('');
+  const body = cells.map((row) => `<tr>${row.map((c, i) => `<td style="text-align:${align(i)}">${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table class="dataframe fmnist-table">\n${colgroup}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+/** Columns padded to a common width, numbers to the right, for text/plain. */
+function tableText(columns: string[], cells: string[][], numeric: boolean[]): string {
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (row: string[]) => row.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 

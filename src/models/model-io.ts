@@ -58,3 +58,40 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(fileSystemHandler(dir));
 }
+
+/** A model as the bytes of its two files (model.json, weights.bin), in the layout fileSystemHandler writes. */
+export interface SerializedModel {
+  modelJson: string;
+  weights: Uint8Array;
+}
+
+/** Serialises a model in memory, so its files can be hashed from exactly the bytes that are written. */
+export async function serializeModel(model: tf.LayersModel): Promise<SerializedModel> {
+  let out: SerializedModel | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = artifacts.weightData ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[])) : new Uint8Array(0);
+      const json = {
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [`./${MODEL_WEIGHTS}`], weights: artifacts.weightSpecs ?? [] }],
+      };
+      out = { modelJson: JSON.stringify(json, null, 2) + '\n', weights };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  return out!;
+}
+
+/** Builds a model from the (already verified) bytes of model.json and weights.bin. */
+export async function modelFromBytes(modelJson: Uint8Array | string, weights: Uint8Array): Promise<tf.LayersModel> {
+  const parsed = JSON.parse(typeof modelJson === 'string' ? modelJson : Buffer.from(modelJson).toString('utf8')) as {
+    modelTopology: object;
+    weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+  };
+  const specs = parsed.weightsManifest.flatMap((g) => g.weights);
+  const weightData = new Uint8Array(weights).buffer; // own, aligned copy
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: specs, weightData }));
+}

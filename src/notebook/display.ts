@@ -8,13 +8,17 @@
  * test/display-bundle.test.ts executes a real notebook to check that Jupyter stores one output with all types.
  */
 
-/** MIME type → content. Binary content (images) is base64-encoded before sending, as Jupyter expects. */
-export type MimeBundle = Record<string, string | Uint8Array>;
+/**
+ * MIME type → content. Binary content (images) is base64-encoded before sending, as Jupyter expects;
+ * JSON MIME types (`…+json`, e.g. plotly's) take a plain object, which Jupyter stores as JSON.
+ */
+export type MimeBundle = Record<string, string | Uint8Array | JsonObject>;
+export type JsonObject = { [key: string]: unknown };
 
 /** Per-MIME-type output metadata, e.g. `{ 'image/png': { width: 800, height: 500 } }`. */
 export type MimeMetadata = Record<string, Record<string, unknown>>;
 
-type WriteDisplayData = (data: { data: Record<string, string>; metadata: MimeMetadata; transient: Record<string, unknown> }, update: boolean) => void;
+type WriteDisplayData = (data: { data: Record<string, string | JsonObject>; metadata: MimeMetadata; transient: Record<string, unknown> }, update: boolean) => void;
 
 /** tslab's current display writer, or undefined outside a tslab kernel (CLI, tests, plain node). */
 function kernelWriter(): WriteDisplayData | undefined {
@@ -39,9 +43,9 @@ export function inNotebookKernel(): boolean {
  * Returns true when the bundle went to a kernel.
  */
 export function displayBundle(bundle: MimeBundle, metadata: MimeMetadata = {}): boolean {
-  const data: Record<string, string> = {};
+  const data: Record<string, string | JsonObject> = {};
   for (const [mime, value] of Object.entries(bundle)) {
-    data[mime] = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    data[mime] = typeof value === 'string' || !(value instanceof Uint8Array) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   }
   const write = kernelWriter();
   if (write === undefined) {

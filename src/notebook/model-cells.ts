@@ -19,7 +19,7 @@ import { setProvenance, type NotebookSettings } from './context';
 const say = (line: string) => console.log(line);
 
 async function trainOne(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides): Promise<ModelReport> {
-  const label = runLabel({ model, protocol: settings.protocol, profile: settings.profile });
+  const label = runLabel({ model, protocol: settings.protocol, profile: settings.profile, seed: settings.seed });
   const report = await trainAndEvaluate({
     ...overrides,
     model,

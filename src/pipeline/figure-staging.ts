@@ -120,9 +120,9 @@ function stagedFiles(dir: string): string[] {
     .sort();
 }
 
-/** write-file-atomic writes to `<name>.<number>` before renaming; one left over is a torn write, never a result. */
+/** src/util/atomic.ts writes to `.<name>.tmp-<pid>-<hex>` before renaming (older versions: `<name>.<number>`); one left over is a torn write, never a result. */
 function isAtomicTempName(name: string): boolean {
-  return /\.\d+$/.test(name);
+  return /^\..+\.tmp-\d+-[0-9a-f]+$/.test(name) || /\.\d+$/.test(name);
 }
 
 /** The pid in a staging folder's name (`<job>-<pid>-<hex>`), or undefined for a name this module did not make. */

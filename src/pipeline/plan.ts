@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { figuresDir, projectRoot, resultsDir } from '../util/paths';
 import type { NotebookJob } from './execute';
+import { DEFAULT_SEED } from '../results/layout';
 
 /** The project's notebooks, in reading order (file names without .ipynb). */
 export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'] as const;
@@ -93,10 +94,14 @@ export function planNotebookJobs(options: PlanOptions): NotebookJob[] {
         output: options.outputFor?.(name, protocol) ?? executedNotebookPath(name, options.profile, protocol),
         cwd: notebooksDir(),
         after: (DEPENDS_ON[name] ?? []).filter((d) => selected.has(d)).map((d) => id(d, protocol)),
+        // Every setting the main job owns is pinned, so nothing exported in the user's shell
+        // (FMNIST_SEED, another results folder...) makes a kernel disagree with this process.
         env: {
           FMNIST_PROFILE: options.profile,
           FMNIST_PROTOCOL: protocol,
-          ...(figures ? { FMNIST_FIGURES_DIR: figures } : {}),
+          FMNIST_SEED: String(DEFAULT_SEED),
+          FMNIST_RESULTS_DIR: resultsDir(),
+          FMNIST_FIGURES_DIR: figures ?? figuresDir(),
           ...options.env,
         },
       });

@@ -4,6 +4,7 @@ import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES } from '../models/architectures';
 import { ARTIFACT_FILES, artifactDir } from '../results/layout';
 import type { RunFile } from '../results/report';
+import type { RuntimeIdentity } from '../results/runtime';
 import type { ProfileName } from '../training/profiles';
 
 /** Which models a main-job run trained itself and which it loaded from the cache of an earlier run. */
@@ -16,13 +17,13 @@ export interface TrainedInRun {
 
 /**
  * Sorts the saved runs of every model under `protocols` by when their training finished: after
- * `since` means this job trained it. A model without a saved run is left out of both lists.
+ * `since` means this job trained it. `runtime`: the job's backend, tfjs and data (they pick the folders). A model without a saved run is left out of both lists.
  */
-export function modelsTrainedSince(since: Date, profile: ProfileName, protocols: readonly SplitProtocol[], root?: string): TrainedInRun {
+export function modelsTrainedSince(since: Date, profile: ProfileName, protocols: readonly SplitProtocol[], runtime: RuntimeIdentity, root?: string): TrainedInRun {
   const out: TrainedInRun = { trained: [], cached: [] };
   for (const protocol of protocols) {
     for (const model of MODEL_NAMES) {
-      const file = path.join(artifactDir({ profile, protocol, model }, root), ARTIFACT_FILES.run);
+      const file = path.join(artifactDir({ profile, protocol, model, runtime }, root), ARTIFACT_FILES.run);
       if (!fs.existsSync(file)) continue;
       const run = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
       const finished = Date.parse(run.timings.finishedAt);
@@ -45,11 +46,11 @@ export function describeTrainedInRun(t: TrainedInRun): string {
  * the time its training finished. Two records with equal fingerprints executed the notebooks on the very
  * same trained models.
  */
-export function savedRunsFingerprint(profile: ProfileName, protocols: readonly SplitProtocol[], root?: string): Record<string, string> {
+export function savedRunsFingerprint(profile: ProfileName, protocols: readonly SplitProtocol[], runtime: RuntimeIdentity, root?: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const protocol of protocols) {
     for (const model of MODEL_NAMES) {
-      const file = path.join(artifactDir({ profile, protocol, model }, root), ARTIFACT_FILES.run);
+      const file = path.join(artifactDir({ profile, protocol, model, runtime }, root), ARTIFACT_FILES.run);
       if (!fs.existsSync(file)) continue;
       const run = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
       out[`${protocol}/${model}`] = `${run.cacheKey} ${run.timings.finishedAt}`;

@@ -9,8 +9,12 @@ import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
 import { toGiB } from '../pipeline/memory';
 import { describeTrainedInRun } from '../pipeline/trained-models';
-import { ARTIFACT_FILES, artifactDir } from '../results/layout';
+import { ARTIFACT_FILES } from '../results/layout';
+import { committedRuntime, type RuntimeIdentity } from '../results/runtime';
+import { openVerifiedRun, resolveSettings } from '../results/saved-runs';
+import type { VerifiedRun } from '../results/artifacts';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
+import { studyVariables } from './study-variables';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -44,10 +48,13 @@ export interface ModelVariables {
 
 export type ReportVariables = Record<string, unknown>;
 
-/** Builds the variables from results under `resultsRoot` (default: resultsDir(), the paper profile's results). */
-export function buildReportVariables(resultsRoot: string = resultsDir()): ReportVariables {
+/**
+ * Builds the variables from results under `resultsRoot` (default: resultsDir(), the paper profile's
+ * results) for `runtime` (default: the committed one, i.e. results/<protocol>/<model>/).
+ */
+export function buildReportVariables(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): ReportVariables {
   const vars: ReportVariables = {};
-  const results = loadResults(resultsRoot);
+  const results = loadResults(resultsRoot, runtime);
   const table: Record<string, Record<ModelName, ModelVariables>> = {};
   for (const protocol of REPORT_PROTOCOLS) {
     table[protocol] = {} as Record<ModelName, ModelVariables>;
@@ -86,6 +93,8 @@ export function buildReportVariables(resultsRoot: string = resultsDir()): Report
     learning_rate: String(config.optimizer.learningRate),
     backend: backends.join(', '),
     ...trainingRunVariables(results),
+    // For prose: "the WebAssembly backend (wasm)", or several joined with "and".
+    backend_phrase: backendPhrase(backends),
   };
   vars.paper_reported = paperReportedVariables();
   const cnn3F1 = paperFigure('cnn3', 'f1').value;
@@ -96,6 +105,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir()): Report
   };
   vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100);
   vars.pipeline = pipelineVariables(resultsRoot);
+  vars.study = studyVariables(resultsRoot);
   return vars;
 }
 
@@ -149,21 +159,28 @@ export interface ModelResults {
 
 export type LoadedResults = Record<(typeof REPORT_PROTOCOLS)[number], Record<ModelName, ModelResults>>;
 
-/** Reads every protocol's and model's results, failing with the list of missing files and how to make them. */
-export function loadResults(resultsRoot: string = resultsDir()): LoadedResults {
+/**
+ * Reads every protocol's and model's results through openVerifiedRun (every file checked against
+ * the hashes in its run.json), failing with the list of missing results and how to make them, or
+ * naming the first damaged file and the fix.
+ */
+export function loadResults(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): LoadedResults {
   const missing: string[] = [];
   const out = {} as LoadedResults;
   for (const protocol of REPORT_PROTOCOLS) {
     out[protocol] = {} as Record<ModelName, ModelResults>;
     for (const model of MODEL_NAMES) {
-      const dir = artifactDir({ profile: 'paper', protocol, model }, resultsRoot);
-      const files = [ARTIFACT_FILES.metrics, ARTIFACT_FILES.history, ARTIFACT_FILES.run].map((f) => path.join(dir, f));
-      const absent = files.filter((f) => !fs.existsSync(f));
-      if (absent.length) {
-        missing.push(...absent);
+      const variant = { ...resolveSettings({ model, protocol, profile: 'paper' }), runtime };
+      let saved: VerifiedRun;
+      try {
+        saved = openVerifiedRun(variant, { root: resultsRoot });
+      } catch (err) {
+        if ((err as Error).name !== 'NoSavedRunError') throw new Error(`cannot generate the report's numbers: ${(err as Error).message}`);
+        missing.push(path.join((err as { dir: string }).dir, ARTIFACT_FILES.run));
         continue;
       }
-      out[protocol][model] = { metrics: readJson(files[0]), history: readJson(files[1]), run: readJson(files[2]), files };
+      const files = [ARTIFACT_FILES.metrics, ARTIFACT_FILES.history, ARTIFACT_FILES.run].map((f) => path.join(saved.dir, f));
+      out[protocol][model] = { metrics: saved.metrics as unknown as Json, history: saved.history as unknown as Json, run: saved.run as unknown as Json, files };
     }
   }
   if (missing.length) {
@@ -250,8 +267,8 @@ function pipelineVariables(resultsRoot: string): Record<string, string> {
 }
 
 /** Writes _variables.yml (atomically) and returns the variables. */
-export async function writeReportVariables(file = variablesPath(), resultsRoot?: string): Promise<ReportVariables> {
-  const vars = buildReportVariables(resultsRoot);
+export async function writeReportVariables(file = variablesPath(), resultsRoot?: string, runtime?: RuntimeIdentity): Promise<ReportVariables> {
+  const vars = buildReportVariables(resultsRoot, runtime);
   const header = '# Generated by `fmnist main` (src/report/variables.ts) from results/: do not edit by hand.\n';
   await writeFileAtomic(file, header + YAML.stringify(vars));
   return vars;
@@ -301,3 +318,13 @@ const pct = (x: number) => (x * 100).toFixed(2);
 const signed = (x: number, digits: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
 const formatInt = (n: number) => n.toLocaleString('en-US');
 const rel = displayPath;
+
+/** Readable names of the TensorFlow.js backends a run can record. */
+const BACKEND_NAMES: Record<string, string> = { wasm: 'WebAssembly', tensorflow: 'native TensorFlow (tfjs-node)', cpu: 'pure JavaScript CPU', webgl: 'WebGL' };
+
+/** "the WebAssembly backend (wasm)"; "the WebAssembly and native TensorFlow (tfjs-node) backends (wasm, tensorflow)". Pure. */
+export function backendPhrase(backends: readonly string[]): string {
+  const names = backends.map((b) => BACKEND_NAMES[b] ?? b);
+  const list = names.length <= 1 ? (names[0] ?? 'unknown') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `the ${list} backend${backends.length > 1 ? 's' : ''} (${backends.join(', ')})`;
+}

@@ -26,9 +26,13 @@ export interface CacheKeyInput {
   data: Record<string, string>;
   protocol: string;
   seed: number;
+  /** The backend trained on ('node', 'wasm', 'cpu'): numerics differ between backends. */
+  backend: string;
+  /** tf.version.tfjs: kernels and initialisers change between versions. */
+  tfjsVersion: string;
 }
 
-/** sha256 over everything that determines a trained model; same key → same result (on the same backend). */
+/** sha256 over everything that determines a trained model; same key → same result. */
 export function cacheKey(input: CacheKeyInput): string {
   return createHash('sha256').update(canonicalJson({ codeVersion: TRAINING_CODE_VERSION, ...input })).digest('hex');
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
+import { ResultWriteError } from './artifacts';
 import { ARTIFACT_FILES } from './layout';
 
 /**
@@ -19,7 +20,11 @@ export function lockStaleMs(): number {
  * The lock is removed on normal exit and on SIGINT/SIGTERM (proper-lockfile uses signal-exit).
  */
 export async function withArtifactLock<T>(dir: string, fn: () => Promise<T>, log: (msg: string) => void = () => {}): Promise<T> {
-  await fs.promises.mkdir(dir, { recursive: true });
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new ResultWriteError(dir, dir, err, 'the result');
+  }
   const stale = lockStaleMs();
   const options: lockfile.LockOptions = {
     lockfilePath: path.join(dir, ARTIFACT_FILES.lock),
@@ -41,14 +46,72 @@ export async function withArtifactLock<T>(dir: string, fn: () => Promise<T>, log
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
         throw new Error(`cannot lock ${dir}: ${(err as Error).message}. Check that the results folder is writable (or set FMNIST_RESULTS_DIR)`);
       }
+      if (await takeOverDeadLock(dir, log)) continue;
       if (!announced) log(`another process is training into ${dir}; waiting for it to finish`);
       announced = true;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+  const owner = path.join(dir, OWNER_FILE);
+  await fs.promises.writeFile(owner, JSON.stringify({ pid: process.pid, since: new Date().toISOString() })).catch(() => {});
   try {
     return await fn();
   } finally {
+    await fs.promises.rm(owner, { force: true }).catch(() => {});
     await release().catch(() => {}); // already released if compromised
+  }
+}
+
+/** Beside the lock: the pid of the process holding it, so a waiter can tell a dead holder at once. */
+const OWNER_FILE = `${ARTIFACT_FILES.lock}-owner.json`;
+/** Held (a folder) by the one waiter taking a dead lock over, so two waiters never both do. */
+const TAKEOVER_DIR = `${ARTIFACT_FILES.lock}-takeover`;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
+  }
+}
+
+/**
+ * If the lock's holder (its pid in OWNER_FILE) is no longer running (killed with SIGKILL, so it could
+ * not remove the lock), removes the lock at once, says so, and returns true. A lock younger than a
+ * second is left alone: its new holder may not have written its pid yet. Holders without an owner
+ * file (older versions) are left to the stale timeout.
+ */
+async function takeOverDeadLock(dir: string, log: (msg: string) => void): Promise<boolean> {
+  const lockPath = path.join(dir, ARTIFACT_FILES.lock);
+  let owner: { pid?: unknown };
+  let lockAge: number;
+  try {
+    owner = JSON.parse(await fs.promises.readFile(path.join(dir, OWNER_FILE), 'utf8'));
+    lockAge = Date.now() - (await fs.promises.stat(lockPath)).mtimeMs;
+  } catch {
+    return false;
+  }
+  const pid = owner.pid;
+  if (typeof pid !== 'number' || pid === process.pid || processAlive(pid) || lockAge < 1000) return false;
+  const takeover = path.join(dir, TAKEOVER_DIR);
+  try {
+    await fs.promises.mkdir(takeover);
+  } catch {
+    // Another waiter is taking it over; one left behind by a killed waiter is cleared after 10 s.
+    const age = await fs.promises.stat(takeover).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age > 10_000) await fs.promises.rm(takeover, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    // Re-read under the takeover folder: the lock may have changed hands meanwhile.
+    const again = JSON.parse(await fs.promises.readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '{}')) as { pid?: unknown };
+    if (again.pid !== pid) return false;
+    log(`the lock on ${dir} was held by process ${pid}, which is no longer running (killed?); taking it over`);
+    await fs.promises.rm(path.join(dir, OWNER_FILE), { force: true });
+    await fs.promises.rm(lockPath, { recursive: true, force: true });
+    return true;
+  } finally {
+    await fs.promises.rm(takeover, { recursive: true, force: true });
   }
 }

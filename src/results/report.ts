@@ -3,6 +3,7 @@ import type { ClassificationMetrics } from '../evaluation/metrics';
 import type { ModelName } from '../models/architectures';
 import type { EpochRecord } from '../training/loop';
 import type { ProfileName, TrainingConfig } from '../training/profiles';
+import type { RuntimeIdentity } from './runtime';
 
 /**
  * What `fmnist train --json` prints per model and what notebooks get from trainAndEvaluate /
@@ -32,6 +33,8 @@ export interface ModelReport {
   /** train.accuracy − test.accuracy: the overfitting gap the paper discusses. */
   trainTestGap: number;
   cacheKey: string;
+  /** Backend, tfjs version and data identity the result was made with ('full' data = the published dataset). */
+  runtime: RuntimeIdentity;
   /** The artifact folder. */
   dir: string;
 }
@@ -52,9 +55,20 @@ export interface HistoryFile {
   history: EpochRecord[];
 }
 
+/** The current run.json format. 2: content hashes and sizes computed from the bytes written, the runtime identity, backend and tfjs version in the cache key. */
+export const RUN_FORMAT = 'fmnist-run-2';
+/** The format before: readable (its recorded hashes are checked) but never reused for training, since its cache key lacks the backend and tfjs version. */
+export const LEGACY_RUN_FORMAT = 'fmnist-run-1';
+
+/** What run.json records per artifact file. */
+export interface ArtifactRecord {
+  sha256: string;
+  bytes: number;
+}
+
 /** run.json: provenance, and the commit record of the folder (written last; its checksums vouch for the other files). */
 export interface RunFile {
-  format: 'fmnist-run-1';
+  format: typeof RUN_FORMAT;
   model: ModelName;
   profile: ProfileName;
   protocol: SplitProtocol;
@@ -67,11 +81,13 @@ export interface RunFile {
   data: {
     counts: { train: number; val: number; test: number };
     checksums: { train: string; val: string; test: string };
-    files: Array<{ name: string; sha256: string; verified: boolean }>;
+    files: Array<{ name: string; sha256: string; verified: boolean; checksumSource?: 'published' | 'manifest' }>;
   };
   /** Backend name ('wasm', 'cpu', 'node'); details in backendInfo. */
   backend: string;
   backendInfo: { name: string; detail: string; tfjsVersion: string };
+  /** Backend, tfjs version and data identity: with the settings, they decide the results folder. */
+  runtime: RuntimeIdentity;
   packages: Record<string, string | null>;
   /** cpus and memoryBytes: recorded since Dec 2026 (older runs lack them). */
   environment: { node: string; platform: string; arch: string; project: string | null; cpus?: number; memoryBytes?: number };
@@ -84,5 +100,9 @@ export interface RunFile {
     /** Epochs that were already done (from a checkpoint) when the final session started. */
     resumedFromEpoch: number;
   };
-  artifacts: Record<string, string>; // file name → sha256
+  /** File name → sha256 and size of the bytes written (never read back), for every file in RUN_ARTIFACTS. */
+  artifacts: Record<string, ArtifactRecord>;
 }
+
+/** run.json as written before RUN_FORMAT (artifacts: file name → sha256 read back from disk; no runtime). */
+export type LegacyRunFile = Omit<RunFile, 'format' | 'artifacts' | 'runtime'> & { format: typeof LEGACY_RUN_FORMAT; artifacts: Record<string, string> };

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -18,11 +19,8 @@ export interface InitBackendOptions {
   backend?: BackendName;
   /** Do not print the "[tfjs] backend: ..." line. */
   quiet?: boolean;
-  /**
-   * Where the "[tfjs] backend: ..." line goes. Default stdout: it is information, and JupyterLab shows
-   * stderr in red like an error. A command whose stdout is data (`--json`) passes a stderr writer.
-   */
-  log?: (line: string) => void;
+  /** Where that line goes: stdout by default; stderr where stdout carries data (--json). */
+  log?: NodeJS.WritableStream;
 }
 
 /** tfjs' own name for each backend. */
@@ -46,7 +44,8 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
     pending = chooseBackend(opts).then(
       (info) => {
         active = info;
-        if (!opts.quiet) (opts.log ?? ((line: string) => console.log(line)))(`[tfjs] backend: ${info.name} (${info.detail})`);
+        // Information, not a warning: stdout, so notebooks and logs do not show it as an error.
+        if (!opts.quiet) (opts.log ?? process.stdout).write(`[tfjs] backend: ${info.name} (${info.detail})\n`);
         return info;
       },
       (err: unknown) => {
@@ -74,6 +73,7 @@ export function requestedBackend(opts: InitBackendOptions = {}): BackendName | u
 async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
   quietenTfjs();
   const forced = requestedBackend(opts);
+  nodeThreads(); // a bad FMNIST_NODE_THREADS is an error, not a reason to fall back to wasm
   const how = forced ? `forced by ${opts.backend !== undefined ? 'option' : 'FMNIST_BACKEND'}` : '';
   const attempts: BackendName[] = forced ? [forced] : [...BACKEND_NAMES];
   const failures: string[] = [];
@@ -95,16 +95,27 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
 async function activate(name: BackendName): Promise<string> {
   switch (name) {
     case 'node': {
+      const threads = nodeThreads();
+      prepareNativeEnvironment(threads);
+      let tfNode: { version: Record<string, string> };
       try {
-        // Optional dependency: absent on machines without internet at install time.
+        // Optional dependency: built by scripts/native-backend.sh where its own install cannot download.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require('@tensorflow/tfjs-node');
+        tfNode = require('@tensorflow/tfjs-node');
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        throw new Error(/Cannot find module '@tensorflow\/tfjs-node'/.test(msg) ? 'tfjs-node not installed' : `tfjs-node failed to load: ${firstLine(msg)}`);
+        throw new Error(
+          /Cannot find module '@tensorflow\/tfjs-node'/.test(msg)
+            ? 'tfjs-node not installed'
+            : /tfjs_binding\.node\) can not be found/.test(msg)
+              ? 'tfjs-node is installed but its native binding was never built'
+              : `tfjs-node failed to load: ${firstLine(msg)}`,
+        );
       }
       await setBackendOrThrow('node');
-      return '';
+      const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+      const tfVersion = binding?.TF_Version ?? 'unknown';
+      return `tfjs-node ${tfNode.version['tfjs-node']}, TensorFlow ${tfVersion}, ${threads} thread${threads === 1 ? '' : 's'}`;
     }
     case 'wasm': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -129,10 +140,37 @@ async function setBackendOrThrow(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
+/**
+ * Threads of the native backend's op pools: FMNIST_NODE_THREADS, else every core. The main job
+ * sets it per kernel (cores / notebooks at once), since two single-threaded processes use a
+ * 2-core machine better than two that contend for both cores.
+ */
+export function nodeThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FMNIST_NODE_THREADS;
+  if (raw === undefined || raw.trim() === '') return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`FMNIST_NODE_THREADS=${raw} is not a thread count; give a whole number of at least 1 (or unset it to use all ${os.availableParallelism()} cores)`);
+  }
+  return n;
+}
+
+/**
+ * TensorFlow reads these when tfjs-node loads, so they are set just before: its thread pools
+ * (from FMNIST_NODE_THREADS) and its log level (2 hides the absl and oneDNN
+ * start-up notices on stderr, keeping warnings of level 2 and errors).
+ */
+function prepareNativeEnvironment(threads: number): void {
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  process.env.TF_NUM_INTRAOP_THREADS = String(threads);
+  process.env.TF_NUM_INTEROP_THREADS = String(threads);
+}
+
 function unavailableMessage(source: string, name: BackendName, reason: string): string {
   const fix: Record<BackendName, string> = {
     node:
-      'install it with `npm install @tensorflow/tfjs-node@4.22.0` (needs internet to download libtensorflow), ' +
+      'run `bash scripts/bootstrap.sh` (or `npm test`), which builds it from the tensorflow-cpu wheel on PyPI ' +
+      'and prints why if it cannot (it needs a C++ compiler and make; see "Native backend" in README.md), ' +
       'or set FMNIST_BACKEND=wasm (or unset it) to use the wasm backend',
     wasm: 'reinstall dependencies with `npm ci` (package @tensorflow/tfjs-backend-wasm), or set FMNIST_BACKEND=cpu',
     cpu: 'reinstall dependencies with `npm ci` (package @tensorflow/tfjs)',

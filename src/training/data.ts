@@ -15,7 +15,7 @@ export interface RunData {
   test: SplitPart;
   checksums: { train: string; val: string; test: string };
   /** sha256 of the decompressed source files, as verified by the loader. */
-  files: Array<{ name: string; sha256: string; verified: boolean }>;
+  files: Array<{ name: string; sha256: string; verified: boolean; checksumSource?: 'published' | 'manifest' }>;
 }
 
 /** Keeps up to `perClass` images of each class (all of them when a class has fewer, e.g. on the fixture). */
@@ -55,6 +55,6 @@ export async function prepareRunData(
     val,
     test,
     checksums: { train: checksumOf(train), val: checksumOf(val), test: checksumOf(test) },
-    files: ds.files.map((f) => ({ name: f.name, sha256: f.sha256, verified: f.verified })),
+    files: ds.files.map((f) => ({ name: f.name, sha256: f.sha256, verified: f.verified, ...(f.checksumSource ? { checksumSource: f.checksumSource } : {}) })),
   };
 }

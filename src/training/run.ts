@@ -1,25 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASS_NAMES } from '../data/classes';
+import { loadFashionMnist } from '../data/load';
 import { parseSplitProtocol } from '../data/splits';
 import type { FashionMnist, LabelledImages, SplitProtocol } from '../data/types';
 import { accuracy, classificationMetrics } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/predict';
-import { assertModelName, buildModel, ModelName } from '../models/architectures';
-import { readSavedRun, reportFromSaved, loadSavedModel, writeArtifacts } from '../results/artifacts';
-import { cacheKey } from '../results/cache-key';
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
-import { artifactDir, DEFAULT_SEED } from '../results/layout';
+import { buildModel, ModelName } from '../models/architectures';
+import { DEFAULT_SEED, SPLIT_SEED } from '../results/layout';
+import { predictionsFile, type PredictionsFile } from '../results/predictions';
+import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, ResultWriteError, writeArtifacts, type VerifiedRun } from '../results/artifacts';
+import { cacheKey, sha256Hex } from '../results/cache-key';
+import { checkpointDir, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
+import { artifactDir } from '../results/layout';
 import { displayPath } from '../util/paths';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
-import type { MetricsFile, ModelReport, RunFile } from '../results/report';
-import { activeBackend, initBackend } from '../tf/backend';
+import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
+import { dataIdentity, describeRuntime, FULL_DATA, runningBackend, type RuntimeIdentity } from '../results/runtime';
+import { findVerifiedRun, openSavedRun, openVerifiedRun, resolveSettings, type RunSettings } from '../results/saved-runs';
 import { RunData, prepareRunData } from './data';
 import type { EpochRecord } from './loop';
 import { trainModel } from './loop';
-import { assertProfileName, effectiveOverrides, ProfileName, trainingConfig, TrainingOverrides } from './profiles';
+import { assertProfileName, ProfileName, trainingConfig, type TrainingConfig, TrainingOverrides } from './profiles';
 import { defaultProgress, ProgressSink, silentProgress } from './progress';
-import { isValidSeed } from './seeds';
 
 /**
  * One training run. Besides model, profile, protocol and seed, any TrainingOverrides field
@@ -32,7 +35,10 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   profile?: ProfileName;
   /** Default 'paper'. */
   protocol?: SplitProtocol;
-  /** Default DEFAULT_SEED (42). Seeds the split, the initialisation, shuffles and dropout. */
+  /**
+   * Default DEFAULT_SEED (42). Seeds the initialisation, shuffles, augmentation and dropout; the
+   * split is fixed per protocol (SPLIT_SEED), so runs with different seeds share their test images.
+   */
   seed?: number;
   /** Retrain even if a result with the same cache key exists (a checkpoint is discarded too). */
   force?: boolean;
@@ -51,49 +57,100 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   logOutcome?: boolean;
 }
 
-/** How runs are named in progress lines: `cnn3/paper`, or `cnn3/paper/smoke` for another profile. */
-export function runLabel(run: { model: string; protocol: string; profile: string }): string {
-  return `${run.model}/${run.protocol}${run.profile === 'paper' ? '' : `/${run.profile}`}`;
+/** How runs are named in progress lines: `cnn3/paper`, `cnn3/paper/smoke` for another profile, `…/seed7` for another seed. */
+export function runLabel(run: { model: string; protocol: string; profile: string; seed?: number }): string {
+  return `${run.model}/${run.protocol}${run.profile === 'paper' ? '' : `/${run.profile}`}${run.seed === undefined || run.seed === DEFAULT_SEED ? '' : `/seed${run.seed}`}`;
 }
 
-/** A run with its overrides reduced to those that differ from the profile (the fields of RunVariant). */
-interface ResolvedRun extends TrainingOverrides {
-  model: ModelName;
-  profile: ProfileName;
-  protocol: SplitProtocol;
-  seed: number;
-}
-
-function resolve(opts: TrainingOverrides & { model: string; profile?: string; protocol?: string; seed?: number }): ResolvedRun {
-  const seed = opts.seed ?? DEFAULT_SEED;
-  if (!isValidSeed(seed)) throw new Error(`seed must be a non-negative integer, got ${opts.seed}`);
-  const profile = assertProfileName(opts.profile ?? 'paper');
-  const model = assertModelName(opts.model);
-  return { model, profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, ...effectiveOverrides(profile, model, opts) };
-}
-
-async function ensureBackend(): Promise<{ name: string; detail: string; tfjsVersion: string }> {
-  const info = activeBackend() ?? (await initBackend());
-  // Report what tfjs actually runs on (a caller may have switched backends by hand).
-  const actual = tf.getBackend();
-  const name = actual === 'tensorflow' ? 'node' : actual;
-  return { name, detail: name === info.name ? info.detail : `set directly with tf.setBackend('${actual}')`, tfjsVersion: tf.version.tfjs };
-}
+const resolve = resolveSettings;
+const ensureBackend = runningBackend;
 
 /** Inference-mode scores of a trained model on the three parts of its split. */
 export async function evaluateModel(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize = 1000): Promise<MetricsFile> {
+  return (await evaluateWithPredictions(model, data, batchSize)).metrics;
+}
+
+/** evaluateModel's scores plus the predicted class of every test image (saved as predictions.json). */
+async function evaluateWithPredictions(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize: number): Promise<{ metrics: MetricsFile; testPredicted: Uint8Array }> {
   const trainPred = argmaxRows(await predictProbabilities(model, data.train, batchSize));
   const valProbs = await predictProbabilities(model, data.val, batchSize);
   const valMetrics = classificationMetrics(data.val.labels, argmaxRows(valProbs));
-  const test = classificationMetrics(data.test.labels, argmaxRows(await predictProbabilities(model, data.test, batchSize)));
+  const testPredicted = argmaxRows(await predictProbabilities(model, data.test, batchSize));
+  const test = classificationMetrics(data.test.labels, testPredicted);
   const train = { accuracy: accuracy(data.train.labels, trainPred), count: data.train.count };
-  return {
+  const metrics: MetricsFile = {
     train,
     val: { accuracy: valMetrics.accuracy, loss: crossEntropy(valProbs, data.val.labels), macroF1: valMetrics.macroF1, count: data.val.count },
     test,
     trainTestGap: train.accuracy - test.accuracy,
     classNames: CLASS_NAMES,
   };
+  return { metrics, testPredicted };
+}
+
+/** predictions.json of a run: the test split's labels and what the model predicted, image by image. */
+function testPredictions(data: RunData, predicted: Uint8Array): PredictionsFile {
+  const idx = data.test.indices;
+  return predictionsFile({
+    protocol: data.protocol,
+    testChecksum: data.checksums.test,
+    indicesSha256: sha256Hex(new Uint8Array(idx.buffer, idx.byteOffset, idx.byteLength)),
+    labels: data.test.labels.subarray(0, data.test.count),
+    predicted,
+  });
+}
+
+function runCacheKey(r: RunSettings, config: TrainingConfig, model: tf.LayersModel, data: RunData, runtime: RuntimeIdentity): string {
+  return cacheKey({
+    model: r.model,
+    modelConfig: model.toJSON(undefined, false),
+    training: config,
+    data: data.checksums,
+    protocol: r.protocol,
+    seed: r.seed,
+    backend: runtime.backend,
+    tfjsVersion: runtime.tfjsVersion,
+  });
+}
+
+/** Where a run lives, its cache key now, and its saved result when that is current. */
+export interface RunStatus {
+  dir: string;
+  key: string;
+  runtime: RuntimeIdentity;
+  /** The verified saved run when it has this key (weights may be absent); undefined when missing, stale or damaged. */
+  saved?: VerifiedRun;
+  /** Why a saved run does not count (damaged), for the log. */
+  problem?: string;
+}
+
+/**
+ * Whether the run `trainAndEvaluate(opts)` would make is already saved and current, without
+ * training: what the seed study checks before it starts a run (and what lets it resume). A run
+ * whose weights are not on disk still counts (the seed study commits only the committed seed's).
+ */
+export async function runStatus(opts: TrainingOverrides & { model: ModelName; profile?: ProfileName; protocol?: SplitProtocol; seed?: number; dataset?: FashionMnist }): Promise<RunStatus> {
+  const r = resolve(opts);
+  const backend = await ensureBackend();
+  const config = trainingConfig(r.profile, r);
+  const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
+  const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(data.files) };
+  const model = buildModel(r.model, r.seed);
+  try {
+    const key = runCacheKey(r, config, model, data, runtime);
+    const variant = { ...r, runtime };
+    const dir = artifactDir(variant);
+    let saved: VerifiedRun | undefined;
+    try {
+      saved = findVerifiedRun(variant, { warn: () => {}, weightsOptional: true });
+    } catch (err) {
+      if (!(err instanceof DamagedResultError)) throw err;
+      return { dir, key, runtime, problem: err.message.replace(/ Fix: .*$/, '') };
+    }
+    return { dir, key, runtime, saved: saved && !saved.legacy && saved.run.cacheKey === key ? saved : undefined };
+  } finally {
+    model.dispose();
+  }
 }
 
 /**
@@ -107,33 +164,38 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const r = resolve(opts);
   const log = opts.log ?? ((m: string) => console.error(m));
   const outcome = opts.logOutcome === false ? () => {} : log;
-  const label = runLabel(r);
   const backend = await ensureBackend();
   const config = trainingConfig(r.profile, r);
-  const data = await prepareRunData(r.protocol, r.seed, config.subset, opts.dataset);
+  const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
+  const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(data.files) };
+  const label = runLabel(r);
+  // Lines that report a result also say what it is not (another backend, tfjs or dataset).
+  const resultLabel = `${label}${describeRuntime(runtime)}`;
   const model = buildModel(r.model, r.seed);
   try {
-    const key = cacheKey({
-      model: r.model,
-      modelConfig: model.toJSON(undefined, false),
-      training: config,
-      data: data.checksums,
-      protocol: r.protocol,
-      seed: r.seed,
-    });
-    const dir = artifactDir(r);
+    const key = runCacheKey(r, config, model, data, runtime);
+    const variant = { ...r, runtime };
+    const dir = artifactDir(variant);
 
+    // A verified result for this key; a damaged one is reported and retrained, never trusted.
     // A result saved before this call started only counts when not forced.
-    const usable = async () => {
-      const saved = await readSavedRun(dir, { expectKey: key, verify: true });
-      if (!saved) return undefined;
+    const usable = async (): Promise<VerifiedRun | undefined> => {
+      let saved: VerifiedRun | undefined;
+      try {
+        saved = findVerifiedRun(variant, { warn: () => {} });
+      } catch (err) {
+        if (!(err instanceof DamagedResultError)) throw err;
+        log(`[${label}] ${err.message.replace(/ Fix: .*$/, '')}; training it again`);
+        return undefined;
+      }
+      if (!saved || saved.legacy || saved.run.cacheKey !== key) return undefined;
       if (opts.force && Date.parse(saved.run.timings.finishedAt) < calledAt) return undefined;
       return saved;
     };
     if (!opts.force) {
       const saved = await usable();
       if (saved) {
-        outcome(`[${label}] loaded from cache (${displayPath(dir)})`);
+        outcome(`[${resultLabel}] loaded from cache (${displayPath(dir)})`);
         return reportFromSaved(dir, saved, true);
       }
     }
@@ -143,10 +205,14 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       async () => {
         const saved = await usable(); // another process may have finished it while we waited
         if (saved) {
-          outcome(`[${label}] loaded the result another process just saved (${displayPath(dir)})`);
+          outcome(`[${resultLabel}] loaded the result another process just saved (${displayPath(dir)})`);
           return reportFromSaved(dir, saved, true);
         }
         if (opts.force) await removeCheckpoint(dir);
+        if (runtime.data !== FULL_DATA) {
+          const how = data.files.some((f) => f.checksumSource === 'manifest') ? "certified only by its folder's checksums.json" : 'not matching the published checksums';
+          log(`[${label}] warning: training on data ${runtime.data} (${how}), not the published Fashion-MNIST; its result goes to ${dir}, never to the committed folders`);
+        }
         const resume = await loadCheckpoint(dir, key, log);
         const startedAt = new Date().toISOString();
         const progress = opts.progress === 'silent' ? silentProgress : (opts.progress ?? defaultProgress());
@@ -157,14 +223,17 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           resume,
           progress,
           onEpoch: opts.onEpoch,
-          onCheckpoint: (state) => saveCheckpoint(dir, key, state),
+          onCheckpoint: (state) =>
+            saveCheckpoint(dir, key, state).catch((err: unknown) => {
+              throw new ResultWriteError(dir, (err as { path?: string }).path ?? checkpointDir(dir), err, `the training checkpoint of ${resultLabel}`);
+            }),
         });
         const evalStart = Date.now();
-        const metrics = await evaluateModel(model, data, config.evalBatchSize);
+        const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize);
         const evalSeconds = (Date.now() - evalStart) / 1000;
         const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
         const run: Omit<RunFile, 'artifacts'> = {
-          format: 'fmnist-run-1',
+          format: RUN_FORMAT,
           model: r.model,
           profile: r.profile,
           protocol: r.protocol,
@@ -181,16 +250,17 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           },
           backend: backend.name,
           backendInfo: backend,
+          runtime,
           packages: packageVersions(),
           environment: environment(),
           git: gitInfo(),
           timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
         };
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
-        const written = await writeArtifacts(dir, model, history, metrics, run);
+        const written = await writeArtifacts(dir, await resultFiles(model, history, metrics, testPredictions(data, testPredicted)), run, `the ${resultLabel} result`);
         await removeCheckpoint(dir);
         outcome(
-          `[${label}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
+          `[${resultLabel}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
             `train accuracy ${metrics.train.accuracy.toFixed(4)} (best epoch ${result.bestEpoch}/${config.epochs}) → ${displayPath(dir)}`,
         );
         return reportFromSaved(dir, { run: written, history, metrics }, false);
@@ -202,42 +272,27 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   }
 }
 
-/** Which saved run: the seed and overrides it was trained with. */
+/**
+ * Which saved run: the seed and overrides it was trained with, and on what. By default the runtime
+ * of this process (its backend and tfjs, and `dataset` or the dataset loadFashionMnist finds);
+ * `runtime: 'committed'` reads the committed results/<protocol>/<model>/.
+ */
 export interface SavedRunSelector extends TrainingOverrides {
   seed?: number;
+  runtime?: RuntimeIdentity | 'committed';
+  dataset?: FashionMnist;
 }
 
-function noSavedRun(r: ResolvedRun, dir: string): Error {
-  const flags = [
-    `--protocol ${r.protocol}`,
-    `--profile ${r.profile}`,
-    ...(r.seed !== DEFAULT_SEED ? [`--seed ${r.seed}`] : []),
-    ...(r.epochs !== undefined ? [`--epochs ${r.epochs}`] : []),
-    ...(r.batchSize !== undefined ? [`--batch-size ${r.batchSize}`] : []),
-    ...(r.learningRate !== undefined ? [`--learning-rate ${r.learningRate}`] : []),
-    ...(r.lrSchedule !== undefined ? [`--lr-schedule ${r.lrSchedule}`] : []),
-    ...(r.augmentation !== undefined ? [`--augmentation ${r.augmentation}`] : []),
-    ...(r.restoreBest !== undefined ? [r.restoreBest ? '--restore-best' : '--no-restore-best'] : []),
-  ];
-  return new Error(`no saved result for ${r.model} in ${dir}; train it first with \`fmnist train ${r.model} ${flags.join(' ')}\``);
-}
-
-/** The saved report of a finished run (no training, no data needed). Throws if there is none. */
+/** The saved, verified report of a finished run (no training). Throws, naming the file and the fix, if there is none or it is damaged. */
 export async function loadReport(protocol: SplitProtocol, model: ModelName, profile: ProfileName = 'paper', sel: SavedRunSelector = {}): Promise<ModelReport> {
-  const r = resolve({ model, profile, protocol, ...sel });
-  const dir = artifactDir(r);
-  const saved = await readSavedRun(dir);
-  if (!saved) throw noSavedRun(r, dir);
-  return reportFromSaved(dir, saved, true);
+  const saved = await openSavedRun({ ...sel, model, profile, protocol });
+  return reportFromSaved(saved.dir, saved, true);
 }
 
-/** The saved trained model (for predictions, e.g. the misclassified-images gallery). */
+/** The saved trained model (for predictions, e.g. the misclassified-images gallery), built from its verified files. */
 export async function loadTrainedModel(protocol: SplitProtocol, model: ModelName, profile: ProfileName = 'paper', sel: SavedRunSelector = {}): Promise<tf.LayersModel> {
-  const r = resolve({ model, profile, protocol, ...sel });
-  const dir = artifactDir(r);
-  if (!(await readSavedRun(dir))) throw noSavedRun(r, dir);
   await ensureBackend();
-  return loadSavedModel(dir);
+  return modelOfRun(await openSavedRun({ ...sel, model, profile, protocol }));
 }
 
 /** Class probabilities (n × 10, row-major) and predicted classes for raw 0–255 images. */
@@ -246,9 +301,12 @@ export async function predict(model: tf.LayersModel, set: Pick<LabelledImages, '
   return { probabilities, predicted: argmaxRows(probabilities) };
 }
 
-/** The exact train/val/test images a run used (e.g. to show the test images a model got wrong). */
-export async function runData(protocol: SplitProtocol, profile: ProfileName = 'paper', seed: number = DEFAULT_SEED, dataset?: FashionMnist): Promise<RunData> {
-  return prepareRunData(parseSplitProtocol(protocol), seed, trainingConfig(assertProfileName(profile)).subset, dataset);
+/**
+ * The exact train/val/test images a run used (e.g. to show the test images a model got wrong). The
+ * split does not depend on the training seed (SPLIT_SEED); `_seed` is accepted for callers that pass a run's seed.
+ */
+export async function runData(protocol: SplitProtocol, profile: ProfileName = 'paper', _seed: number = DEFAULT_SEED, dataset?: FashionMnist): Promise<RunData> {
+  return prepareRunData(parseSplitProtocol(protocol), SPLIT_SEED, trainingConfig(assertProfileName(profile)).subset, dataset);
 }
 
 /**
@@ -257,13 +315,14 @@ export async function runData(protocol: SplitProtocol, profile: ProfileName = 'p
  */
 export async function evaluateSaved(opts: TrainingOverrides & { model: ModelName; protocol?: SplitProtocol; profile?: ProfileName; seed?: number; dataset?: FashionMnist }): Promise<ModelReport> {
   const r = resolve(opts);
-  const dir = artifactDir(r);
-  const saved = await readSavedRun(dir, { verify: true });
-  if (!saved) throw noSavedRun(r, dir);
   const backend = await ensureBackend();
-  const model = await loadSavedModel(dir);
+  const ds = opts.dataset ?? (await loadFashionMnist());
+  const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(ds.files) };
+  const saved = openVerifiedRun({ ...r, runtime });
+  const dir = saved.dir;
+  const model = await modelOfRun(saved);
   try {
-    const data = await prepareRunData(r.protocol, r.seed, saved.run.training.subset, opts.dataset);
+    const data = await prepareRunData(r.protocol, SPLIT_SEED, saved.run.training.subset, ds);
     if (data.checksums.test !== saved.run.data.checksums.test) {
       throw new Error(`the test split of ${dir} does not match the data now loaded (different dataset files?); retrain with --force`);
     }

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+'use strict';
+// Quarto's post-render step (_quarto.yml project.post-render): makes the rendered report work with no
+// network (src/report/offline-html.ts says why) and fails the render if a page still loads anything
+// from another host.
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+try {
+  require('./ensure-built').ensureBuilt({ quiet: true });
+} catch (err) {
+  console.error(`[post-render] could not build src/ into dist/ (${err.message}). Run \`npm ci\` (or \`npm test\`, which bootstraps) first.`);
+  process.exit(1);
+}
+const { makeReportOffline } = require(path.join(root, 'dist', 'report', 'offline-html.js'));
+const outputDir = process.env.QUARTO_PROJECT_OUTPUT_DIR ? path.resolve(root, process.env.QUARTO_PROJECT_OUTPUT_DIR) : path.join(root, '_manuscript');
+
+makeReportOffline(outputDir).then(
+  ({ pages, removed, external }) => {
+    console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); the report loads nothing from the network`);
+    if (external.length > 0) {
+      for (const { file, urls } of external) console.error(`[post-render] ${file} still loads from the network: ${urls.join(', ')}`);
+      console.error('[post-render] the report must work offline: bundle these files or remove what adds them.');
+      process.exit(1);
+    }
+  },
+  (err) => {
+    console.error(`[post-render] ${err.stack || err}`);
+    process.exit(1);
+  },
+);

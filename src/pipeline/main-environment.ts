@@ -1,0 +1,42 @@
+import { DEFAULT_SEED } from '../results/layout';
+
+/**
+ * The settings the main job owns. Its kernels get them pinned (see planNotebookJobs), so a value
+ * exported in the user's shell can never make a notebook disagree with the article; a conflicting
+ * value is refused up front, naming the variable and what to do instead.
+ */
+export interface MainJobSettings {
+  profile: string;
+  /** The protocols the job runs ('paper', 'official'). */
+  protocols: readonly string[];
+}
+
+/** One line per environment variable that conflicts with what the main job will run; empty when none does. */
+export function mainEnvironmentConflicts(settings: MainJobSettings, env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  if (set('FMNIST_SEED') && env.FMNIST_SEED!.trim() !== String(DEFAULT_SEED)) {
+    problems.push(
+      `FMNIST_SEED=${env.FMNIST_SEED} is set, but the main job always runs the committed seed ${DEFAULT_SEED} (its notebooks and the article must agree). ` +
+        `Unset it (\`unset FMNIST_SEED\`); for another seed use \`fmnist train <model> --seed ${env.FMNIST_SEED}\`, or a notebook in JupyterLab with FMNIST_SEED set`,
+    );
+  }
+  if (set('FMNIST_PROFILE') && env.FMNIST_PROFILE !== settings.profile) {
+    problems.push(`FMNIST_PROFILE=${env.FMNIST_PROFILE} is set, but this main job runs profile ${settings.profile}. Unset it, and choose the profile with \`--profile ${env.FMNIST_PROFILE}\``);
+  }
+  if (set('FMNIST_PROTOCOL') && !(settings.protocols.length === 1 && settings.protocols[0] === env.FMNIST_PROTOCOL)) {
+    problems.push(
+      `FMNIST_PROTOCOL=${env.FMNIST_PROTOCOL} is set, but this main job runs protocol(s) ${settings.protocols.join(' + ')}. Unset it, and choose with \`--protocol ${env.FMNIST_PROTOCOL}\``,
+    );
+  }
+  return problems;
+}
+
+/** Thrown by the main job when the environment conflicts with its settings. */
+export class MainEnvironmentError extends Error {
+  readonly exitCode = 2;
+  constructor(problems: readonly string[]) {
+    super(`the main job will not run with a conflicting environment:\n  ${problems.join('\n  ')}`);
+    this.name = 'MainEnvironmentError';
+  }
+}

@@ -1,0 +1,285 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import YAML from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { findQuarto } from '../src/pipeline/quarto';
+import { findChromium, chromiumArgs } from '../src/figures/export';
+import { findEmbeds, readQuartoProject } from '../src/report/checks';
+import { findLabelledCell, readNotebook } from '../src/pipeline/notebook-file';
+import { envScript } from '../src/pipeline/jupyter';
+import { projectRoot } from '../src/util/paths';
+import { latexLogProblems, pdfImageCount } from './report-render-helpers';
+
+/**
+ * The report rendered for real (issue 11): a scratch copy of the working tree (committed notebooks,
+ * article, sources) is rendered to HTML and PDF by the Quarto the main job would use (QUARTO_PATH,
+ * PATH, or the project-local .tools/quarto), then read as a reader would: in headless Chromium over
+ * 127.0.0.1, and as PDF pages and the LaTeX log. Skipped, saying why, without Quarto or Chromium.
+ */
+const root = projectRoot();
+const quarto = findQuarto();
+const chromium = (() => {
+  try {
+    return findChromium();
+  } catch {
+    return undefined;
+  }
+})();
+const tools = ['pdfimages', 'pdftoppm', 'pdftotext', 'xelatex'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+const skipReason = !quarto.found
+  ? `no Quarto 1.4+ (${quarto.reason}); install one (https://quarto.org/docs/get-started/) or set QUARTO_PATH`
+  : !chromium
+    ? 'no Chrome/Chromium for the browser checks (set FMNIST_CHROMIUM)'
+    : tools.length > 0
+      ? `missing ${tools.join(', ')} (Debian: poppler-utils, texlive-xetex)`
+      : undefined;
+if (skipReason) console.warn(`[report-render] skipped: ${skipReason}`);
+
+const project = readQuartoProject(path.join(root, '_quarto.yml'));
+const articleText = fs.readFileSync(path.join(root, project.article ?? 'index.qmd'), 'utf8');
+const embeds = findEmbeds(articleText);
+const figureEmbeds = embeds.filter((e) => e.label.startsWith('fig-'));
+const previewName = (notebook: string) => notebook.replace(/\.ipynb$/, '-preview.html');
+
+/** Figures a notebook's own page must draw: its labelled figure cells with an interactive output. */
+function notebookFigureCount(notebook: string): number {
+  const nb = readNotebook(path.join(root, notebook));
+  return nb.cells.filter((c) => {
+    const label = (c.metadata as Record<string, unknown> | undefined)?.label;
+    return typeof label === 'string' && label.startsWith('fig-') && findLabelledCell(nb, label) && JSON.stringify(c.outputs ?? []).includes('fmnist-figure');
+  }).length;
+}
+
+/** Copies the files git would commit (tracked and untracked-but-not-ignored), keeping their times. */
+function copyWorkingTree(to: string): void {
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    const from = path.join(root, f);
+    if (!fs.existsSync(from)) continue; // deleted in the work tree
+    fs.mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
+    fs.cpSync(from, path.join(to, f), { preserveTimestamps: true });
+  }
+  // What bootstrap provides in a clone: npm packages (plotly.js for the report) and the build (post-render).
+  for (const link of ['node_modules', 'dist']) fs.symlinkSync(path.join(root, link), path.join(to, link));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: to, stdio: 'pipe' });
+  git('init', '-q');
+  fs.appendFileSync(path.join(to, '.git', 'info', 'exclude'), 'node_modules\ndist\n');
+  git('add', '-A');
+  git('-c', 'user.email=test@example.invalid', '-c', 'user.name=test', 'commit', '-qm', 'scratch copy');
+}
+
+function serve(dir: string): Promise<http.Server> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff': 'font/woff', '.woff2': 'font/woff2' };
+  const server = http.createServer((req, res) => {
+    const file = path.join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function dirSize(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => {
+    const full = path.join(dir, e.name);
+    return sum + (e.isDirectory() ? dirSize(full) : fs.statSync(full).size);
+  }, 0);
+}
+
+interface PageReport {
+  errors: string[];
+  external: string[];
+  expected: number;
+  drawn: number;
+  firstChartMs: number | null;
+  tooWide: string[];
+}
+
+describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${quarto.found ? quarto.version : ''}`, () => {
+  let scratch: string;
+  let out: string;
+  let server: http.Server;
+  let base: string;
+  let browser: Browser;
+  let renderSeconds = 0;
+  let renderLog = '';
+
+  beforeAll(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-render-'));
+    copyWorkingTree(scratch);
+    const started = Date.now();
+    const res = spawnSync('bash', ['-c', 'source "$0" && cd "$1" && exec nice "$2" render', envScript(), scratch, quarto.found ? quarto.path : 'quarto'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    renderSeconds = (Date.now() - started) / 1000;
+    renderLog = `${res.stdout}\n${res.stderr}`;
+    console.log(`[report-render] quarto render: ${renderSeconds.toFixed(0)} s, exit ${res.status}`);
+    if (res.status !== 0) throw new Error(`quarto render failed (exit ${res.status}):\n${renderLog.slice(-4000)}`);
+    out = path.join(scratch, '_manuscript');
+    server = await serve(out);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const { chromium: pw } = await import('playwright-core');
+    browser = await pw.launch({ executablePath: chromium!, headless: true, args: [...chromiumArgs(), '--disable-gpu', '--disable-background-networking'] });
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    if (scratch && !process.env.FMNIST_KEEP_RENDER) fs.rmSync(scratch, { recursive: true, force: true });
+    else if (scratch) console.log(`[report-render] kept ${scratch}`);
+  });
+
+  /** Opens a page as a reader would (only 127.0.0.1 answers) and measures what it drew. */
+  async function openPage(file: string, expected: number, width = 1280): Promise<{ page: Page; report: PageReport }> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [] };
+    page.on('pageerror', (e) => report.errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') report.errors.push(`console: ${m.text()}`);
+    });
+    await page.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1') return route.continue();
+      report.external.push(url.href);
+      return route.abort();
+    });
+    // When the first chart appears, in milliseconds since navigation started.
+    await page.addInitScript(() => {
+      new MutationObserver((_, obs) => {
+        if (document.querySelector('.fmnist-figure .main-svg')) {
+          (window as unknown as { __firstChart: number }).__firstChart = performance.now();
+          obs.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(base + file, { waitUntil: 'load' });
+    await page
+      .waitForFunction((n) => Array.from(document.querySelectorAll('.fmnist-figure')).filter((f) => f.querySelector('.main-svg')).length >= n, expected, { timeout: 60_000 })
+      .catch(() => undefined);
+    report.drawn = await page.evaluate(() => Array.from(document.querySelectorAll('.fmnist-figure')).filter((f) => f.querySelector('.main-svg')).length);
+    report.firstChartMs = await page.evaluate(() => (window as unknown as { __firstChart?: number }).__firstChart ?? null);
+    report.tooWide = await page.evaluate(() => {
+      const column = document.querySelector('main') as HTMLElement;
+      const c = column.getBoundingClientRect();
+      const wide: string[] = [];
+      for (const el of Array.from(column.querySelectorAll('.fmnist-figure, .fmnist-figure .main-svg, table, img, .cell-output-display > *'))) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0) continue;
+        const scroller = el.closest('.cell-output-display, .table-responsive') as HTMLElement | null;
+        const overflowing = scroller !== null && scroller.scrollWidth > scroller.clientWidth + 1;
+        if (r.left < c.left - 1 || r.right > c.right + 1 || overflowing) {
+          const id = el.closest('[id]')?.id ?? '';
+          wide.push(`${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')} in #${id}: ${Math.round(r.width)} px (column ${Math.round(c.width)} px)`);
+        }
+      }
+      return wide;
+    });
+    return { page, report };
+  }
+
+  it('renders from the working tree and leaves nothing untracked outside _manuscript/', () => {
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: scratch, encoding: 'utf8' });
+    expect(status).toBe('');
+    expect(fs.existsSync(path.join(out, 'index.html'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'index.pdf'))).toBe(true);
+  });
+
+  it('is light: index.html under 1.5 MB, _manuscript/ under 40 MB, plotly.js one file under site_libs/ that every page loads', () => {
+    const indexBytes = fs.statSync(path.join(out, 'index.html')).size;
+    const totalBytes = dirSize(out);
+    console.log(`[report-render] index.html ${(indexBytes / 1e6).toFixed(2)} MB, _manuscript/ ${(totalBytes / 1e6).toFixed(1)} MB`);
+    expect(indexBytes).toBeLessThan(1.5e6);
+    expect(totalBytes).toBeLessThan(40e6);
+    const libs = fs.readdirSync(path.join(out, 'site_libs')).filter((d) => d.startsWith('plotly'));
+    expect(libs).toHaveLength(1);
+    for (const page of ['index.html', ...project.notebooks.map((n) => previewName(n.notebook))]) {
+      const html = fs.readFileSync(path.join(out, page), 'utf8');
+      expect(html.match(/<script[^>]+src="[^"]*site_libs\/plotly[^"]*"/g), page).toHaveLength(1);
+      expect(html, `${page} inlines plotly.js`).not.toMatch(/plotly\.js v\d+\.\d+\.\d+/);
+    }
+  });
+
+  it('the article draws every embedded figure with no page error and no request leaving 127.0.0.1; the first chart within 3 s; nothing wider than its column', async () => {
+    for (const width of [1280, 820]) {
+      const { page, report } = await openPage('index.html', figureEmbeds.length, width);
+      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide`);
+      expect(report.errors).toEqual([]);
+      expect(report.external).toEqual([]);
+      expect(report.drawn).toBe(figureEmbeds.length);
+      expect(report.tooWide).toEqual([]);
+      if (width === 1280) {
+        expect(report.firstChartMs).not.toBeNull();
+        expect(report.firstChartMs!).toBeLessThan(3000);
+      }
+      await page.close();
+    }
+  });
+
+  it("each notebook's page draws all its figures, with no page error, no external request, nothing wider than its column", async () => {
+    for (const { notebook } of project.notebooks) {
+      const expected = notebookFigureCount(notebook);
+      const { page, report } = await openPage(previewName(notebook), expected);
+      console.log(`[report-render] ${previewName(notebook)}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide`);
+      expect({ notebook, ...report, firstChartMs: null }).toEqual({ notebook, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [] });
+      await page.close();
+    }
+  });
+
+  it('every embed links to the cell it came from on its notebook page', async () => {
+    const { page } = await openPage('index.html', 0);
+    const links = await page.evaluate(() => Array.from(document.querySelectorAll('a.quarto-notebook-link')).map((a) => a.getAttribute('href') ?? ''));
+    await page.close();
+    const expected = embeds.map((e) => `${previewName(e.notebook)}#${e.label}`);
+    const found = links.map((href) => href.replace(/#cell-/, '#'));
+    expect([...found].sort()).toEqual([...expected].sort());
+    // Every link target exists on the notebook's page.
+    const byPage = new Map<string, string[]>();
+    for (const href of links) {
+      const [file, id] = href.split('#');
+      byPage.set(file, [...(byPage.get(file) ?? []), id]);
+    }
+    for (const [file, ids] of byPage) {
+      const html = fs.readFileSync(path.join(out, file), 'utf8');
+      for (const id of ids) expect(html, `${file} has no element #${id}`).toContain(`id="${id}"`);
+    }
+  });
+
+  it('numbers, citations and cross-references are resolved; the notebooks are listed 01 to 07', async () => {
+    const { page } = await openPage('index.html', 0);
+    const text = await page.evaluate(() => (document.querySelector('main') as HTMLElement).innerText);
+    const notebookList = await page.evaluate(() => Array.from(document.querySelectorAll('.quarto-alternate-notebooks a')).map((a) => a.textContent?.trim() ?? ''));
+    await page.close();
+    expect(text).not.toMatch(/\?@|\?\?|\{\{<|n\.d\./);
+    const vars = YAML.parse(fs.readFileSync(path.join(root, '_variables.yml'), 'utf8'));
+    const get = (key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], vars);
+    const missing = [...new Set([...articleText.matchAll(/\{\{<\s*var\s+([\w.]+)\s*>\}\}/g)].map((m) => m[1]))].filter((k) => !text.includes(String(get(k))));
+    expect(missing).toEqual([]);
+    expect(notebookList.map((t) => t.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07']);
+    // Tables print thousands separators (the ANN's parameter count, for one).
+    expect(text).toMatch(/\b\d{1,3},\d{3}\b/);
+  });
+
+  it('the PDF: every figure an image, all pages render, no overfull box wider than 3 pt, no missing character, nothing unresolved', () => {
+    const pdf = path.join(out, 'index.pdf');
+    expect(pdfImageCount(pdf)).toBe(figureEmbeds.length);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
+    const pngDir = fs.mkdtempSync(path.join(scratch, 'pages-'));
+    execFileSync('pdftoppm', ['-r', '40', '-png', pdf, path.join(pngDir, 'page')]);
+    expect(fs.readdirSync(pngDir).filter((f) => f.endsWith('.png'))).toHaveLength(pages);
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    expect(text).not.toMatch(/\?\?|\{\{<|n\.d\./);
+    expect(text).toContain('≈');
+    const problems = latexLogProblems(path.join(out, '_tex'), 3);
+    console.log(`[report-render] PDF: ${pages} pages, ${pdfImageCount(pdf)} figures as images; LaTeX: ${problems.length} problems`);
+    expect(problems).toEqual([]);
+  }, 600_000);
+});
