@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MODEL_NAMES } from '../models/architectures';
 import { writeFileAtomic } from '../util/atomic';
 import { projectRoot } from '../util/paths';
-import { buildReportVariables, type ModelVariables } from './variables';
+import { modelEntries, paperReportedVariables } from './variables';
 
 export const RESULTS_START = '<!-- results:start — generated from results/ by the main job (src/report/readme.ts); do not edit -->';
 export const RESULTS_END = '<!-- results:end -->';
@@ -17,14 +17,12 @@ export function readmePath(): string {
   return path.join(projectRoot(), 'README.md');
 }
 
-type ModelEntry = { name: string; params: string; paper: ModelVariables; official: ModelVariables };
-
-/** The Markdown between the markers: one row per model, then the paper's own figures. */
+/** The Markdown between the markers: one row per model, then the paper's own figures. Reads only results/<protocol>/<model>/. */
 export function readmeResultsBlock(resultsRoot?: string): string {
-  const vars = buildReportVariables(resultsRoot) as Record<string, unknown>;
-  const paper = vars.paper_reported as Record<string, string>;
+  const entries = modelEntries(resultsRoot);
+  const paper = paperReportedVariables();
   const rows = MODEL_NAMES.map((m) => {
-    const v = vars[m] as ModelEntry;
+    const v = entries[m];
     return `| ${v.name} | ${v.params} | ${v.paper.test_accuracy}% | ${v.paper.test_macro_f1} | ${v.paper.train_accuracy}% | ${v.paper.gap} | ${v.official.test_accuracy}% | ${v.paper.train_minutes} min |`;
   });
   return [
@@ -33,6 +31,7 @@ export function readmeResultsBlock(resultsRoot?: string): string {
     ...rows,
     '',
     `Test set of the paper's 60:20:20 split (seed 42) unless marked; the official split is the dataset's own 10,000 test images. ` +
+      `Training time: the paper-split run's training epochs on the ${[...new Set(MODEL_NAMES.map((m) => entries[m].paper.backend))].join(', ')} backend, as its run.json records. ` +
       `The paper reports about ${paper.approx_accuracy}% accuracy for every model, an F1 of ${paper.cnn3_f1} for CNN 3 and, for CNN 2, ` +
       `${paper.cnn2_train_accuracy}% training against ${paper.cnn2_test_accuracy}% test accuracy.`,
   ].join('\n');

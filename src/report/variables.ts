@@ -52,29 +52,44 @@ export type ReportVariables = Record<string, unknown>;
  * Builds the variables from results under `resultsRoot` (default: resultsDir(), the paper profile's
  * results) for `runtime` (default: the committed one, i.e. results/<protocol>/<model>/).
  */
-export function buildReportVariables(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): ReportVariables {
-  const vars: ReportVariables = {};
-  const results = loadResults(resultsRoot, runtime);
-  const table: Record<string, Record<ModelName, ModelVariables>> = {};
-  for (const protocol of REPORT_PROTOCOLS) {
-    table[protocol] = {} as Record<ModelName, ModelVariables>;
-    for (const model of MODEL_NAMES) {
-      const r = results[protocol][model];
-      table[protocol][model] = modelVariables(r.metrics, r.history, r.run, r.files);
-    }
-  }
+/** One model's entry: its name, size and, per protocol, the figures the article quotes. */
+export interface ModelEntry {
+  name: string;
+  params: string;
+  layers: string;
+  paper: ModelVariables;
+  official: ModelVariables;
+}
 
+/**
+ * The per-model part of the variables, from results/<protocol>/<model>/ only (the README's results
+ * table uses it too). `results` defaults to loading them from `resultsRoot`.
+ */
+export function modelEntries(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime(), results: LoadedResults = loadResults(resultsRoot, runtime)): Record<ModelName, ModelEntry> {
+  const out = {} as Record<ModelName, ModelEntry>;
   for (const model of MODEL_NAMES) {
     const built = buildModel(model, 0);
     const s = modelSummary(built);
     built.dispose();
-    vars[model] = {
-      name: MODEL_LABELS[model],
-      params: formatInt(s.total),
-      layers: String(s.rows.length),
-      ...Object.fromEntries(REPORT_PROTOCOLS.map((p) => [p, table[p][model]])),
-    };
+    const [paper, official] = REPORT_PROTOCOLS.map((p) => {
+      const r = results[p][model];
+      return modelVariables(r.metrics, r.history, r.run, r.files);
+    });
+    out[model] = { name: MODEL_LABELS[model], params: formatInt(s.total), layers: String(s.rows.length), paper, official };
   }
+  return out;
+}
+
+export function buildReportVariables(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): ReportVariables {
+  const vars: ReportVariables = {};
+  const results = loadResults(resultsRoot, runtime);
+  const entries = modelEntries(resultsRoot, runtime, results);
+  const table: Record<string, Record<ModelName, ModelVariables>> = {};
+  for (const protocol of REPORT_PROTOCOLS) {
+    table[protocol] = {} as Record<ModelName, ModelVariables>;
+    for (const model of MODEL_NAMES) table[protocol][model] = entries[model][protocol];
+  }
+  for (const model of MODEL_NAMES) vars[model] = entries[model];
   for (const protocol of REPORT_PROTOCOLS) {
     const order = ranked(table[protocol]);
     const gaps = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].gap) - Number(table[protocol][a].gap));
@@ -118,7 +133,7 @@ function paperFigure(model: string, metric: PaperFigure['metric'], approximate =
 }
 
 /** The paper's own numbers (cited in the article), from the one table that records them. */
-function paperReportedVariables(): Record<string, string> {
+export function paperReportedVariables(): Record<string, string> {
   const train = paperFigure('cnn2', 'trainAccuracy').value;
   const test = paperFigure('cnn2', 'testAccuracy').value;
   return {
