@@ -44,6 +44,23 @@ def error_outputs(cell):
     return "\n".join(t for t in texts if t)
 
 
+def merge_adjacent_streams(nb):
+    """Joins consecutive stream outputs of the same stream (stdout or stderr) into one, as JupyterLab
+    does when it saves: how the kernel happened to batch its writes then never changes the file, so
+    re-executing a notebook gives the same bytes."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and prev is not None
+                    and prev.get("output_type") == "stream" and prev.get("name") == out.get("name")):
+                prev["text"] = prev["text"] + out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 class StreamingClient(NotebookClient):
     """Passes the kernel's stdout on as it arrives, so a training cell that runs for minutes
     shows its per-epoch lines in the main job's log instead of going silent."""
@@ -110,6 +127,7 @@ def main():
         emit("cell_error", index=index, label=label, error="{}: {}".format(type(exc).__name__, exc))
         return 2
 
+    merge_adjacent_streams(nb)
     out_dir = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(out_dir, exist_ok=True)
     # Hidden name ending in .tmp: ignored by git, never mistaken for a notebook.

@@ -1,53 +1,74 @@
-// Public API used by the notebooks (they import the compiled form: `../dist/index`).
-// One re-export per module, in pipeline order: data, EDA, PCA, models, training, evaluation, figures, report.
-export * from './util/paths';
-export * from './data/types';
-export * from './data/classes';
-export * from './data/checksums';
-export * from './data/errors';
-export * from './data/locate';
-export * from './data/load';
-export * from './data/splits';
-export * from './figures/model-figure-text';
-export * from './figures/model-figures';
-export * from './figures/model-highlights';
-export * from './figures/model-provenance';
-export * from './figures/comparison-figures';
-export * from './notebook/context';
-export * from './notebook/display';
-export * from './notebook/model-cells';
-export * from './notebook/study-cells';
-export * from './figures/study-figures';
-export * from './study/statistics';
-export * from './study/seeds';
-export { summarizeStudy, buildStudySummary, type StudySummary, type Comparison, type RunSummary } from './study/summary';
-export * from './figures/spec';
-export * from './figures/plotly-html';
-export * from './figures/export';
-export * from './figures/manifest';
-export * from './figures/show';
-export * from './tf/backend';
-export * from './notebook/dataset';
-export * from './eda/stats';
-export * from './eda/figures';
-export * from './eda/describe';
-export * from './pca/covariance';
-export * from './pca/fit';
-export * from './pca/figures';
-export * from './figures/image-mosaic';
-export * from './models/architectures';
-export * from './models/choices';
-export * from './models/summary';
-export * from './models/model-io';
-export * from './training/profiles';
-export * from './training/loop';
-export * from './training/progress';
-export * from './training/data';
-export * from './training/run';
-export * from './evaluation/metrics';
-export * from './evaluation/predict';
-export * from './results/report';
-export * from './results/layout';
-export * from './results/runtime';
-export * from './results/saved-runs';
-export { RUN_ARTIFACTS, DamagedResultError, ResultWriteError, type VerifiedRun } from './results/artifacts';
+/**
+ * The notebook API: what notebooks/ import (compiled: `import { … } from '../dist/index'`), grouped by
+ * the step of the paper it serves, in the order the notebooks take them. Everything else in src/ is
+ * internal (the pipeline, results cache, report generation, backends' kernels, the CLI): import it
+ * from its module when a test or a script needs it. test/notebook-api.test.ts checks that every name
+ * a notebook imports is here.
+ */
+
+// ── Every notebook: set-up, showing figures and tables, paths ───────────────────────────────────
+/** First code cell: `const settings = setNotebook('03-ann')` (profile, protocol and seed from the environment). */
+export { setNotebook, showFigure, showTable, type TableSpec } from './figures/show';
+export { setProvenance, type NotebookSettings, type FigureProvenance } from './notebook/context';
+export type { FigureSpec } from './figures/spec';
+/** Chooses the TensorFlow.js backend (tfjs-node, wasm or cpu) and prints one line saying which. */
+export { initBackend, activeBackend, type BackendInfo } from './tf/backend';
+/** Paths as printed in outputs: repository-relative, never this machine's folders. */
+export { displayPath } from './util/paths';
+
+// ── Data (Fashion-MNIST: 70,000 28×28 images in ten classes) ────────────────────────────────────
+export { loadNotebookDataset, datasetChecksums, combinedImages } from './notebook/dataset';
+export { CLASS_NAMES } from './data/classes';
+export type { FashionMnist, LabelledImages, SplitProtocol } from './data/types';
+
+// ── 01 · Exploratory analysis ───────────────────────────────────────────────────────────────────
+export { classDistribution, meanImageByClass, intensityHistogram } from './eda/stats';
+export { pixelStatisticsTable, classStatisticsTable } from './eda/describe';
+export { classDistributionBarFigure, classDistributionPieFigure, sampleGridFigure, meanImagesFigure, intensityHistogramFigure } from './eda/figures';
+
+// ── 02 · Principal component analysis ───────────────────────────────────────────────────────────
+export { fitPca, componentsFor, projectImages, scatterSample, type PcaFit } from './pca/fit';
+export { explainedVarianceFigure, principalComponentsFigure, pcaScatter2dFigure, pcaScatter3dFigure } from './pca/figures';
+
+// ── 03–06 · The four models: architecture ───────────────────────────────────────────────────────
+export { MODEL_NAMES, buildModel, type ModelName } from './models/architectures';
+/** Every choice the paper leaves open (padding, initialisers, optimiser settings…), stated once. */
+export { MODEL_CHOICES } from './models/choices';
+export { modelSummary } from './models/summary';
+export { architectureFigure } from './figures/model-figures';
+
+// ── 03–06 · Training (cached in results/: a rerun loads the saved run) ──────────────────────────
+/** `trainInNotebook(settings, 'cnn3', { learningRate: 5e-4 })`: train or load, epochs printed in the cell. */
+export { trainInNotebook, trainAllInNotebook, outcomeLine } from './notebook/model-cells';
+export type { TrainingOverrides, ProfileName } from './training/profiles';
+export type { ModelReport } from './results/report';
+/** Lower level: the call behind trainInNotebook and `fmnist train`, and saved runs by their settings. */
+export { trainAndEvaluate, loadReport, loadTrainedModel, runData, predict, type TrainAndEvaluateOptions } from './training/run';
+
+// ── 03–06 · Evaluation on the test set ──────────────────────────────────────────────────────────
+export { historyFigure, perClassMetricsFigure, confusionFigure, keyMetricsTable } from './figures/model-figures';
+export { modelHighlights } from './figures/model-highlights';
+export { classificationMetrics, accuracy, type ClassificationMetrics } from './evaluation/metrics';
+
+// ── 07 · Comparison: the four models, their mistakes, the paper, published benchmarks ───────────
+export { misclassifiedExamples } from './notebook/model-cells';
+export {
+  comparisonRows,
+  comparisonTable,
+  comparisonTableFigure,
+  f1AcrossModelsFigure,
+  selectMisclassified,
+  misclassifiedGalleryFigure,
+  paperComparisonTable,
+  paperComparisonFigure,
+  benchmarkComparisonFigure,
+  PAPER_REPORTED,
+  PUBLISHED_BENCHMARKS,
+  type ComparisonRow,
+} from './figures/comparison-figures';
+
+// ── 07 · The seed study: mean, spread and significance over training seeds ─────────────────────
+/** `const study = await studyInNotebook(settings)`: the saved study summary (`fmnist study` trains and writes it). */
+export { studyInNotebook } from './notebook/study-cells';
+export { studyTable, studyPairsTable, studySeedFigure } from './figures/study-figures';
+export type { StudySummary, Comparison, RunSummary } from './study/summary';

@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findChromium, renderStaticImages, closeFigureExporter, PNG_SCALE, chromiumArgs, isFigureExporterRunning, setFigureExporterIdleClose } from '../src/figures/export';
+import { canonicalSvgRoot, findChromium, renderStaticImages, closeFigureExporter, PNG_SCALE, chromiumArgs, isFigureExporterRunning, setFigureExporterIdleClose } from '../src/figures/export';
 import type { FigureSpec } from '../src/figures/spec';
 
 const chromium = (() => {
@@ -18,6 +18,16 @@ function pngSize(png: Buffer): { width: number; height: number } {
   expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
+
+describe('canonicalSvgRoot', () => {
+  it('orders the root element\'s attributes, so plotly\'s varying order gives one file', () => {
+    const a = '<svg class="main-svg" xmlns="http://www.w3.org/2000/svg" width="900" height="460" viewBox="0 0 900 460" style=""><rect x="0"/></svg>';
+    const b = '<svg class="main-svg" xmlns="http://www.w3.org/2000/svg" width="900" height="460" style="" viewBox="0 0 900 460"><rect x="0"/></svg>';
+    expect(canonicalSvgRoot(a)).toBe(canonicalSvgRoot(b));
+    expect(canonicalSvgRoot(a)).toBe('<svg class="main-svg" height="460" style="" viewBox="0 0 900 460" width="900" xmlns="http://www.w3.org/2000/svg"><rect x="0"/></svg>');
+    expect(canonicalSvgRoot('<svg weird attr>x</svg>')).toBe('<svg weird attr>x</svg>');
+  });
+});
 
 describe('findChromium', () => {
   it('prefers FMNIST_CHROMIUM and rejects a missing path with the variable name', () => {
@@ -54,6 +64,34 @@ describe.skipIf(!chromium)('renderStaticImages (headless Chromium)', () => {
     expect(out.svg.startsWith('<svg')).toBe(true);
     expect(out.svg).toContain('Export check');
     expect(out.svg).toContain('alpha');
+  });
+
+  it('renders the same figure to byte-identical SVG and PNG every time (plotly\'s random defs and clip-path ids are seeded)', async () => {
+    const spec = (id: string): FigureSpec => ({
+      id,
+      caption: 'test',
+      alt: 'test',
+      data: [
+        { type: 'scatter', x: [1, 2, 3], y: [2, 1, 3], xaxis: 'x', yaxis: 'y' },
+        { type: 'bar', x: [1, 2], y: [3, 4], xaxis: 'x2', yaxis: 'y2' },
+      ],
+      layout: { grid: { rows: 1, columns: 2, pattern: 'independent' }, title: { text: 'Determinism' } },
+      width: 500,
+      height: 300,
+    });
+    const first = await renderStaticImages(spec('fig-test-same'), chromium!);
+    const other = await renderStaticImages(spec('fig-test-other'), chromium!); // advances any shared random state
+    const again = await renderStaticImages(spec('fig-test-same'), chromium!);
+    expect(first.svg).toMatch(/id="defs-[0-9a-z]+"/);
+    expect(again.svg).toBe(first.svg);
+    expect(Buffer.compare(again.png, first.png)).toBe(0);
+    // A different figure gets different ids, so two SVGs inlined in one page do not clash.
+    expect(/id="defs-([0-9a-z]+)"/.exec(other.svg)![1]).not.toBe(/id="defs-([0-9a-z]+)"/.exec(first.svg)![1]);
+    // A plotly table: its clip paths are named after a per-trace random uid.
+    const table: FigureSpec = { id: 'fig-test-table', caption: 't', alt: 't', data: [{ type: 'table', header: { values: ['a', 'b'] }, cells: { values: [[1, 2], [3, 4]] } }], layout: {}, width: 300, height: 200 };
+    const t1 = await renderStaticImages(table, chromium!);
+    const t2 = await renderStaticImages(table, chromium!);
+    expect(t2.svg).toBe(t1.svg);
   });
 
   it('draws WebGL traces (scatter3d) instead of a blank image', async () => {

@@ -21,6 +21,22 @@ describe('figures manifest', () => {
     expect(fs.readdirSync(dir)).toEqual(['manifest.json']); // no lock or temp files left
   });
 
+  it('a figure reproduced byte for byte keeps its entry (and the file stays byte-identical); a changed one is replaced', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
+    const first = { ...entry('fig-a'), sha256: { 'fig-a.png': 'aa' }, generatedAt: '2026-01-01T00:00:00.000Z', gitCommit: 'c1' };
+    await recordInManifest(dir, first);
+    const before = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    // A rerun at a later commit and time that made the same file.
+    await recordInManifest(dir, { ...first, generatedAt: '2026-02-02T00:00:00.000Z', gitCommit: 'c2', gitDirty: true });
+    expect(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).toBe(before);
+    // Different bytes: the new entry, with its own commit and time.
+    await recordInManifest(dir, { ...first, sha256: { 'fig-a.png': 'bb' }, generatedAt: '2026-03-03T00:00:00.000Z', gitCommit: 'c3' });
+    expect(readManifest(dir).figures['fig-a']).toMatchObject({ gitCommit: 'c3', generatedAt: '2026-03-03T00:00:00.000Z' });
+    // A different seed is a different figure too, even with the same bytes.
+    await recordInManifest(dir, { ...first, sha256: { 'fig-a.png': 'bb' }, seed: 7, gitCommit: 'c4' });
+    expect(readManifest(dir).figures['fig-a'].gitCommit).toBe('c4');
+  });
+
   it('reports a damaged manifest with its path and the fix', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-'));
     fs.writeFileSync(path.join(dir, 'manifest.json'), '{oops');

@@ -45,7 +45,11 @@ export function writeSyntheticResults(root: string, overrides: { skip?: string; 
           'metrics.json': JSON.stringify({ model, train: { accuracy: test + 0.05 - 0.01 * i }, test: { accuracy: test, macroF1: test - 0.002, weightedF1: test - 0.001 } }),
           'history.json': JSON.stringify({ bestEpoch: 2, restoreBest: true, history: [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.8, valLoss: 0.5, valAccuracy: epoch === 2 ? 0.9 + 0.001 * i : 0.85, learningRate: 1e-3, seconds: 10 })) }),
         },
-        { model, protocol, profile: 'paper', seed: 42, training: trainingConfig('paper', { model }), timings: { trainSeconds: 600 + 60 * i, evalSeconds: 5 } },
+        {
+          model, protocol, profile: 'paper', seed: 42, training: trainingConfig('paper', { model }),
+          environment: { node: 'v20.0.0', platform: 'linux', arch: 'x64', project: '0.1.0', cpus: 4, memoryBytes: 16 * 2 ** 30 },
+          timings: { trainSeconds: 600 + 60 * i, evalSeconds: 5, finishedAt: `2025-01-0${1 + j}T09:00:00.000Z` },
+        },
       );
     }
   });

@@ -37,6 +37,9 @@ describe('report variables (_variables.yml) from results', () => {
     expect(v.pipeline.peak_memory_gib).toBe('1.50');
     expect(v.pipeline.peak_rss_sum_gib).toBe('2.00');
     expect(v.pipeline.machine).toBe('a machine with 2 CPU cores and 24 GiB of memory');
+    // How the models were trained comes from their own run.json files, not from the main job's record:
+    // 8 runs of 600, 660, 720, 780 s per protocol = 2 × 2760 s = 92.0 min.
+    expect(v.training).toMatchObject({ runs: '8', total_minutes: '92.0', finished: 'between 2025-01-01 and 2025-01-02', machine: 'a machine with 4 CPU cores and 16 GiB of memory' });
     expect(v.pipeline.training_note).toBe('2 of the 8 models were trained in this run and the other 6 loaded from the cache of an earlier run');
   });
 

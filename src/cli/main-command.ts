@@ -4,16 +4,16 @@ import { Command, Option } from 'commander';
 import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline/execute';
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
-import { modelsTrainedSince } from '../pipeline/trained-models';
+import { modelsTrainedSince, savedRunsFingerprint } from '../pipeline/trained-models';
 import { MainEnvironmentError, mainEnvironmentConflicts } from '../pipeline/main-environment';
 import { clearDatasetCache, locateFashionMnist } from '../data/load';
 import { dataIdentity, FULL_DATA } from '../results/identity';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
-import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, StageTimer, writePipelineTimings, type PipelineTimings } from '../pipeline/timings';
+import { currentMachine, formatDuration, formatStageTable, pipelineTimingsPath, recordPipelineTimings, StageTimer, type PipelineTimings } from '../pipeline/timings';
 import { gitInfo } from '../results/provenance';
 import type { RuntimeIdentity } from '../results/runtime';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
-import { projectRoot, resultsDir } from '../util/paths';
+import { displayPath, projectRoot, resultsDir } from '../util/paths';
 
 interface MainOptions {
   profile: ProfileName; // commander checks the choices
@@ -92,6 +92,7 @@ async function runMain(opts: MainOptions): Promise<void> {
     notebooks: notebookSeconds,
     peakMemory: memory.peak(),
     models: runtime ? modelsTrainedSince(timer.started, opts.profile, protocols, runtime) : undefined,
+    runs: runtime ? savedRunsFingerprint(opts.profile, protocols, runtime) : undefined,
     machine: currentMachine(),
     git: gitInfo(),
   });
@@ -101,8 +102,9 @@ async function runMain(opts: MainOptions): Promise<void> {
     const line = formatMemoryPeaks(peaks);
     if (line) console.error(line);
     if (fullRun && notebooksDone) {
-      await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
-      console.error(`(recorded in ${rel(pipelineTimingsPath(opts.profile))})`);
+      const file = pipelineTimingsPath(opts.profile);
+      if ((await recordPipelineTimings(file, timings())) === 'written') console.error(`(recorded in ${rel(file)})`);
+      else console.error(`(not recorded: ${rel(file)} keeps the first run on these trained models; this rerun loaded them all from the cache)`);
     }
   };
 
@@ -140,7 +142,7 @@ async function runMain(opts: MainOptions): Promise<void> {
       notebooksDone = true;
       await resolveRuntime();
       // Written now (not only at the end) so the report's numbers can cite this run's times.
-      if (fullRun) await writePipelineTimings(pipelineTimingsPath(opts.profile), timings());
+      if (fullRun) await recordPipelineTimings(pipelineTimingsPath(opts.profile), timings());
     }
 
     if (opts.profile !== 'paper') {
@@ -153,6 +155,8 @@ async function runMain(opts: MainOptions): Promise<void> {
       const { checkArticleClaims, describeFailedClaims } = await import('../report/claims');
       await writeReportVariables(undefined, undefined, await resolveRuntime());
       console.error(`[main] wrote ${rel(variablesPath())}`);
+      const { updateReadmeResults, readmePath } = await import('../report/readme');
+      if (await updateReadmeResults()) console.error(`[main] updated the results table in ${rel(readmePath())}`);
       // The article's words around the numbers must still be true of this run's results.
       for (const problem of describeFailedClaims(checkArticleClaims(undefined, undefined, await resolveRuntime()))) console.error(`[main] WARNING: ${problem}`);
       // The ranking sentences are generated from the seed study; this re-judges what they assert against it.
@@ -183,9 +187,7 @@ function positiveInt(raw: string, name: string): number {
   return Number(raw);
 }
 
-function rel(file: string): string {
-  return path.relative(process.cwd(), file) || file;
-}
+const rel = displayPath;
 
 /**
  * The paper profile rewrites the committed notebooks, figures and report numbers: only the

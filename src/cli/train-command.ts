@@ -79,6 +79,11 @@ function summaryLine(r: ModelReport): string {
   );
 }
 
+/** Informational lines: stdout, except with --json, whose stdout carries only the JSON records. */
+function infoWriter(json: boolean | undefined): (line: string) => void {
+  return json ? (line) => process.stderr.write(line + '\n') : (line) => process.stdout.write(line + '\n');
+}
+
 function emit(r: ModelReport, json: boolean | undefined): void {
   process.stdout.write((json ? JSON.stringify(r) : summaryLine(r)) + '\n');
 }
@@ -102,6 +107,7 @@ export function registerTrainCommand(program: Command): void {
         seed: opts.seed,
         ...overridesOf(opts),
         force: opts.force,
+        log: infoWriter(opts.json),
       });
       emit(report, opts.json);
     }

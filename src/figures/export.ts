@@ -165,8 +165,19 @@ export async function renderStaticImages(spec: FigureSpec, executablePath: strin
     const width = layout.width as number;
     const height = layout.height as number;
     const result = await page.evaluate(
-      async ({ data, layout, width, height, scale }) => {
+      async ({ data, layout, width, height, scale, seed }) => {
         const Plotly = (window as unknown as { Plotly: any }).Plotly;
+        // plotly names its <defs> and clip paths with Math.random() ids: seeded from the figure id,
+        // the same figure gives a byte-identical SVG (and PNG) on every run.
+        const random = Math.random;
+        let state = seed >>> 0;
+        Math.random = () => {
+          state = (state + 0x6d2b79f5) >>> 0; // mulberry32
+          let t = state;
+          t = Math.imul(t ^ (t >>> 15), t | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        };
         const el = document.createElement('div');
         document.body.appendChild(el);
         try {
@@ -177,17 +188,38 @@ export async function renderStaticImages(spec: FigureSpec, executablePath: strin
         } finally {
           Plotly.purge(el);
           el.remove();
+          Math.random = random;
         }
       },
-      { data: spec.data, layout: { ...layout, transition: { duration: 0 } }, width, height, scale: PNG_SCALE },
+      { data: spec.data, layout: { ...layout, transition: { duration: 0 } }, width, height, scale: PNG_SCALE, seed: fnv1a(spec.id) },
     );
-    return { png: decodeDataUrl(result.png), svg: decodeDataUrl(result.svg).toString('utf8'), width, height };
+    return { png: decodeDataUrl(result.png), svg: canonicalSvgRoot(decodeDataUrl(result.svg).toString('utf8')), width, height };
   });
   queue = run.catch(() => undefined);
   return run.finally(() => {
     inFlight--;
     scheduleIdleClose();
   });
+}
+
+/**
+ * The SVG with its root element's attributes in alphabetical order: plotly sets `style` and `viewBox`
+ * in an order that varies between runs, and the file must not.
+ */
+export function canonicalSvgRoot(svg: string): string {
+  return svg.replace(/^<svg\b([^>]*)>/, (tag, attrs: string) => {
+    const list = [...attrs.matchAll(/\s+([\w:.-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]] as const);
+    if (list.map(([k, v]) => ` ${k}="${v}"`).join('') !== attrs.replace(/\s+$/, '')) return tag; // unexpected syntax: leave as is
+    list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return `<svg${list.map(([k, v]) => ` ${k}="${v}"`).join('')}>`;
+  });
+}
+
+/** 32-bit FNV-1a of a string: a stable seed per figure id. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** Closes the shared browser (safe to call when none is running). */

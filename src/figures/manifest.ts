@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import * as lockfile from 'proper-lockfile';
 import { writeJsonAtomic } from '../util/atomic';
 import { gitInfo } from '../results/provenance';
@@ -20,6 +21,8 @@ export interface ManifestEntry {
   alt?: string;
   /** Files written, relative to the manifest's folder. */
   files: string[];
+  /** SHA-256 of each file in `files`, so a reviewer can check a figure file is the one recorded. */
+  sha256?: Record<string, string>;
   seed: number;
   profile: string;
   protocol: string;
@@ -28,8 +31,32 @@ export interface ManifestEntry {
   gitCommit: string;
   /** True when the working tree had uncommitted changes to tracked files. */
   gitDirty: boolean;
+  /** When (and, with gitCommit, from which checkout) an entry with exactly this content was first written. */
   generatedAt: string;
   [key: string]: unknown;
+}
+
+/** What says when and from which checkout an entry was written, not what the figure is. */
+const WRITTEN_FIELDS = ['gitCommit', 'gitDirty', 'generatedAt'] as const;
+
+function withoutWrittenFields(entry: ManifestEntry): Record<string, unknown> {
+  const rest: Record<string, unknown> = { ...entry };
+  for (const key of WRITTEN_FIELDS) delete rest[key];
+  return rest;
+}
+
+/** True when two entries describe the same figure: same files and contents, caption, data, settings. */
+export function sameManifestEntry(a: ManifestEntry, b: ManifestEntry): boolean {
+  return isDeepStrictEqual(withoutWrittenFields(a), withoutWrittenFields(b));
+}
+
+/**
+ * Puts `entry` into `figures`, except that an existing entry for the same, unchanged figure is kept as it
+ * is: re-running a notebook that reproduces a figure byte for byte leaves the manifest byte-identical.
+ */
+export function mergeManifestEntry(figures: Record<string, ManifestEntry>, entry: ManifestEntry): void {
+  const old = figures[entry.id];
+  if (!old || !sameManifestEntry(old, entry)) figures[entry.id] = entry;
 }
 
 export interface Manifest {
@@ -54,9 +81,7 @@ export function readManifest(dir: string): Manifest {
 
 /** Adds or replaces the entry for `entry.id` in <dir>/manifest.json, under a lock, written atomically. */
 export async function recordInManifest(dir: string, entry: ManifestEntry): Promise<void> {
-  await updateManifest(dir, (figures) => {
-    figures[entry.id] = entry;
-  });
+  await updateManifest(dir, (figures) => mergeManifestEntry(figures, entry));
 }
 
 /**

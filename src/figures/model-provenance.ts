@@ -3,9 +3,8 @@
  * (checksums of the source files and of its train/val/test images), its backend and where its results
  * live. Read from each run's run.json, so the manifest points at exactly the results a figure shows.
  */
-import * as path from 'node:path';
 import { readVerifiedRun } from '../results/artifacts';
-import { projectRoot } from '../util/paths';
+import { displayPath } from '../util/paths';
 import type { FigureProvenance } from '../notebook/context';
 
 /** The fields of a report needed to find its saved run. */
@@ -29,7 +28,7 @@ export async function resultsProvenance(reports: readonly ReportLocation[]): Pro
     for (const f of saved.run.data.files) dataChecksums[f.name] = f.sha256;
     for (const [part, sum] of Object.entries(saved.run.data.checksums)) dataChecksums[`${report.model}:${part}`] = sum;
     backends.add(saved.run.backend);
-    results.push(path.relative(projectRoot(), report.dir) || '.');
+    results.push(displayPath(report.dir));
   }
   return { dataChecksums, backend: [...backends].sort().join(', '), results };
 }

@@ -13,6 +13,7 @@
  * so the output lands in the cell that made it.
  */
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { FigureSpec } from './spec';
 import { figureHtml, compactPlotlyFigure, escapeHtml, PLOTLY_MIME } from './plotly-html';
 import { findChromium, renderStaticImages, ChromiumStartError, NO_CHROMIUM_MESSAGE, type StaticImages } from './export';
@@ -63,7 +64,7 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
   validateId(spec.id, 'figure');
   const settings = notebookSettings();
   const executable = staticExportDisabled ? undefined : findChromium();
-  const files: string[] = [];
+  const files: WrittenFile[] = [];
   let png: Buffer | undefined;
   let size: { width: number; height: number } | undefined;
   let images: StaticImages | undefined;
@@ -88,7 +89,7 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
     const svgFile = path.join(settings.figuresDir, `${spec.id}.svg`);
     await writeFileAtomic(pngFile, images.png);
     await writeFileAtomic(svgFile, images.svg);
-    files.push(pngFile, svgFile);
+    files.push({ file: pngFile, content: images.png }, { file: svgFile, content: images.svg });
   }
 
   await recordInManifest(settings.figuresDir, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, settings, spec.provenance));
@@ -128,7 +129,7 @@ export async function showTable(table: TableSpec): Promise<void> {
   const rendered = renderTable(table);
   const csvFile = path.join(settings.figuresDir, `${table.id}.csv`);
   await writeFileAtomic(csvFile, rendered.csv);
-  await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [csvFile], settings, table.provenance));
+  await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [{ file: csvFile, content: rendered.csv }], settings, table.provenance));
   displayBundle({ 'text/html': rendered.html, 'text/plain': rendered.text });
 }
 
@@ -145,6 +146,16 @@ export function renderTable(table: Pick<TableSpec, 'columns' | 'rows' | 'digits'
   return { html: tableHtml(table.columns, shown, numeric), text: tableText(table.columns, shown, numeric), csv: tableCsv(table.columns, plain) };
 }
 
+/** A file showFigure/showTable wrote, with what it wrote (hashed into the manifest). */
+interface WrittenFile {
+  file: string;
+  content: string | Uint8Array;
+}
+
+function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 function validateId(id: string, kind: string): void {
   if (!/^[a-z][a-z0-9-]*$/.test(id)) throw new Error(`${kind} id ${JSON.stringify(id)} must be lower-case letters, digits and dashes (it is a file name and a Quarto label)`);
 }
@@ -154,7 +165,7 @@ function manifestEntry(
   id: string,
   caption: string,
   alt: string | undefined,
-  files: string[],
+  files: WrittenFile[],
   settings: NotebookSettings,
   provenance: FigureSpec['provenance'],
 ): ManifestEntry {
@@ -167,7 +178,8 @@ function manifestEntry(
     cell: id,
     caption,
     ...(alt !== undefined ? { alt } : {}),
-    files: files.map((f) => path.relative(settings.figuresDir, f)),
+    files: files.map((f) => path.relative(settings.figuresDir, f.file)),
+    ...(files.length ? { sha256: Object.fromEntries(files.map((f) => [path.relative(settings.figuresDir, f.file), sha256(f.content)])) } : {}),
     seed: settings.seed,
     profile: settings.profile,
     protocol: settings.protocol,

@@ -11,13 +11,15 @@ import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import type { ModelReport } from '../results/report';
 import type { TrainingOverrides } from '../training/profiles';
 import { epochLineProgress, formatEpochLine } from '../training/progress';
-import { loadTrainedModel, predict, runData, trainAndEvaluate } from '../training/run';
+import { loadTrainedModel, predict, runData, runLabel, trainAndEvaluate } from '../training/run';
+import { displayPath } from '../util/paths';
 import { setProvenance, type NotebookSettings } from './context';
 
 /** What the notebook cells print to: stdout, so JupyterLab shows it as normal output (stderr is red). */
 const say = (line: string) => console.log(line);
 
 async function trainOne(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides): Promise<ModelReport> {
+  const label = runLabel({ model, protocol: settings.protocol, profile: settings.profile, seed: settings.seed });
   const report = await trainAndEvaluate({
     ...overrides,
     model,
@@ -26,10 +28,23 @@ async function trainOne(settings: NotebookSettings, model: ModelName, overrides:
     seed: settings.seed,
     progress: epochLineProgress(say),
     log: say,
+    logOutcome: false,
   });
-  // A cached run printed no epochs: show its saved history the same way.
-  if (report.cached) for (const epoch of report.history) say(formatEpochLine(model, epoch, report.epochs));
+  // The cell's output reads the same whether the run trained now or was loaded from the cache, so
+  // re-executing a notebook reproduces it byte for byte: a cached run prints its saved epochs the way
+  // training printed them live, then both print the run's own record.
+  if (report.cached) for (const epoch of report.history) say(formatEpochLine(label, epoch, report.epochs));
+  say(outcomeLine(label, report));
   return report;
+}
+
+/** The scores and the run's provenance, e.g. `[cnn3/paper] test accuracy 0.9170, … trained 2026-11-27 (13.2 min, wasm) → results/paper/cnn3`. */
+export function outcomeLine(label: string, r: ModelReport): string {
+  return (
+    `[${label}] test accuracy ${r.test.accuracy.toFixed(4)}, macro F1 ${r.test.macroF1.toFixed(4)}, ` +
+    `train accuracy ${r.train.accuracy.toFixed(4)} (best epoch ${r.bestEpoch}/${r.epochs}); ` +
+    `trained ${r.trainedAt.slice(0, 10)} (${(r.trainSeconds / 60).toFixed(1)} min, ${r.backend}) → ${displayPath(r.dir)}`
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { figuresDir, projectRoot } from '../util/paths';
+import { displayPath, figuresDir, projectRoot } from '../util/paths';
 import { createFigureStaging, discardFigureStaging, promoteFigureStaging } from './figure-staging';
 import { assertJupyterReady, spawnInProjectEnv } from './jupyter';
 import { readNotebook } from './notebook-file';
@@ -262,11 +262,6 @@ export function progressPrinter(tag?: string, write: (line: string) => void = (l
     else if (e.kind === 'cell_done') write(`[${name}]   done in ${e.seconds.toFixed(1)} s`);
     else write(`[${name}] finished in ${e.seconds.toFixed(1)} s`);
   };
-}
-
-function displayPath(file: string): string {
-  const rel = path.relative(projectRoot(), file);
-  return rel.startsWith('..') ? file : rel;
 }
 
 function abortError(what: string): Error {

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FIGURE_MANIFEST_NAME, readManifest, updateManifest } from '../figures/manifest';
+import { FIGURE_MANIFEST_NAME, mergeManifestEntry, readManifest, updateManifest } from '../figures/manifest';
 
 /** Folder (inside a figures folder) that holds the staging folders; gitignored. */
 export const STAGING_DIR_NAME = '.staging';
@@ -81,8 +81,9 @@ export async function promoteFigureStaging(staging: FigureStaging): Promise<stri
         for (const file of files) {
           await fs.promises.rename(path.join(from, file), path.join(to, file)); // same file system: atomic per file
         }
-        for (const [id, entry] of Object.entries(staged)) {
-          figures[id] = entry;
+        for (const entry of Object.values(staged)) {
+          mergeManifestEntry(figures, entry);
+          const id = entry.id;
           promoted.push(rel ? `${rel}/${id}` : id);
         }
       });

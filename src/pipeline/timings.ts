@@ -1,5 +1,7 @@
 import * as os from 'node:os';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { resultsDir } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
 import { environment } from '../results/provenance';
@@ -30,6 +32,8 @@ export interface PipelineTimings {
   git?: { commit: string | null; dirty: boolean | null };
   /** Which models this run trained and which it loaded from the cache (see trained-models.ts). */
   models?: TrainedInRun;
+  /** The trained models the notebooks used (see savedRunsFingerprint in trained-models.ts). */
+  runs?: Record<string, string>;
   /** Older runs: summed RSS only. */
   peakRssBytes?: number;
 }
@@ -75,6 +79,32 @@ export async function writePipelineTimings(file: string, timings: PipelineTiming
   await writeJsonAtomic(file, timings);
 }
 
+/**
+ * Writes the main job's record unless `file` already holds the record of an earlier job that executed
+ * the notebooks on the very same trained models: the article then keeps describing that job (the first
+ * one after the models were trained), and a rerun from the cache changes nothing in the repository.
+ * Returns whether it wrote.
+ */
+export async function recordPipelineTimings(file: string, timings: PipelineTimings): Promise<'written' | 'kept'> {
+  let previous: PipelineTimings | undefined;
+  try {
+    previous = JSON.parse(fs.readFileSync(file, 'utf8')) as PipelineTimings;
+  } catch {
+    previous = undefined; // none yet, or unreadable: write a fresh one
+  }
+  const sameModels =
+    previous !== undefined &&
+    previous.startedAt !== timings.startedAt &&
+    previous.profile === timings.profile &&
+    isDeepStrictEqual(previous.protocols, timings.protocols) &&
+    timings.runs !== undefined &&
+    Object.keys(timings.runs).length > 0 &&
+    isDeepStrictEqual(previous.runs, timings.runs);
+  if (sameModels) return 'kept';
+  await writePipelineTimings(file, timings);
+  return 'written';
+}
+
 /** A small table for the end of the run: one line per stage, then the total. */
 export function formatStageTable(stages: StageTiming[], totalSeconds: number): string {
   const width = Math.max(5, ...stages.map((s) => s.stage.length));
@@ -84,8 +114,9 @@ export function formatStageTable(stages: StageTiming[], totalSeconds: number): s
 
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${String(Math.round(seconds - m * 60)).padStart(2, '0')} s`;
+  const whole = Math.round(seconds); // round first: 539.6 s is "9 min 00 s", not "8 min 60 s"
+  const m = Math.floor(whole / 60);
+  return `${m} min ${String(whole - m * 60).padStart(2, '0')} s`;
 }
 
 function round(x: number): number {

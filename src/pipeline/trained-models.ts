@@ -40,3 +40,21 @@ export function describeTrainedInRun(t: TrainedInRun): string {
   if (t.trained.length === 0) return `all ${total} models were loaded from the cache of an earlier run, so this time includes no training`;
   return `${t.trained.length} of the ${total} models ${t.trained.length === 1 ? 'was' : 'were'} trained in this run and the other ${t.cached.length} loaded from the cache of an earlier run`;
 }
+
+/**
+ * Which trained models a main-job record describes: `<protocol>/<model>` → the saved run's cache key and
+ * the time its training finished. Two records with equal fingerprints executed the notebooks on the very
+ * same trained models.
+ */
+export function savedRunsFingerprint(profile: ProfileName, protocols: readonly SplitProtocol[], runtime: RuntimeIdentity, root?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const protocol of protocols) {
+    for (const model of MODEL_NAMES) {
+      const file = path.join(artifactDir({ profile, protocol, model, runtime }, root), ARTIFACT_FILES.run);
+      if (!fs.existsSync(file)) continue;
+      const run = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
+      out[`${protocol}/${model}`] = `${run.cacheKey} ${run.timings.finishedAt}`;
+    }
+  }
+  return out;
+}

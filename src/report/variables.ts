@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { MODEL_NAMES, buildModel, type ModelName } from '../models/architectures';
 import { modelSummary } from '../models/summary';
 import { trainingConfig } from '../training/profiles';
-import { projectRoot, resultsDir } from '../util/paths';
+import { displayPath, projectRoot, resultsDir } from '../util/paths';
 import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
 import { toGiB } from '../pipeline/memory';
@@ -52,29 +52,44 @@ export type ReportVariables = Record<string, unknown>;
  * Builds the variables from results under `resultsRoot` (default: resultsDir(), the paper profile's
  * results) for `runtime` (default: the committed one, i.e. results/<protocol>/<model>/).
  */
-export function buildReportVariables(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): ReportVariables {
-  const vars: ReportVariables = {};
-  const results = loadResults(resultsRoot, runtime);
-  const table: Record<string, Record<ModelName, ModelVariables>> = {};
-  for (const protocol of REPORT_PROTOCOLS) {
-    table[protocol] = {} as Record<ModelName, ModelVariables>;
-    for (const model of MODEL_NAMES) {
-      const r = results[protocol][model];
-      table[protocol][model] = modelVariables(r.metrics, r.history, r.run, r.files);
-    }
-  }
+/** One model's entry: its name, size and, per protocol, the figures the article quotes. */
+export interface ModelEntry {
+  name: string;
+  params: string;
+  layers: string;
+  paper: ModelVariables;
+  official: ModelVariables;
+}
 
+/**
+ * The per-model part of the variables, from results/<protocol>/<model>/ only (the README's results
+ * table uses it too). `results` defaults to loading them from `resultsRoot`.
+ */
+export function modelEntries(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime(), results: LoadedResults = loadResults(resultsRoot, runtime)): Record<ModelName, ModelEntry> {
+  const out = {} as Record<ModelName, ModelEntry>;
   for (const model of MODEL_NAMES) {
     const built = buildModel(model, 0);
     const s = modelSummary(built);
     built.dispose();
-    vars[model] = {
-      name: MODEL_LABELS[model],
-      params: formatInt(s.total),
-      layers: String(s.rows.length),
-      ...Object.fromEntries(REPORT_PROTOCOLS.map((p) => [p, table[p][model]])),
-    };
+    const [paper, official] = REPORT_PROTOCOLS.map((p) => {
+      const r = results[p][model];
+      return modelVariables(r.metrics, r.history, r.run, r.files);
+    });
+    out[model] = { name: MODEL_LABELS[model], params: formatInt(s.total), layers: String(s.rows.length), paper, official };
   }
+  return out;
+}
+
+export function buildReportVariables(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): ReportVariables {
+  const vars: ReportVariables = {};
+  const results = loadResults(resultsRoot, runtime);
+  const entries = modelEntries(resultsRoot, runtime, results);
+  const table: Record<string, Record<ModelName, ModelVariables>> = {};
+  for (const protocol of REPORT_PROTOCOLS) {
+    table[protocol] = {} as Record<ModelName, ModelVariables>;
+    for (const model of MODEL_NAMES) table[protocol][model] = entries[model][protocol];
+  }
+  for (const model of MODEL_NAMES) vars[model] = entries[model];
   for (const protocol of REPORT_PROTOCOLS) {
     const order = ranked(table[protocol]);
     const gaps = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].gap) - Number(table[protocol][a].gap));
@@ -92,6 +107,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
     epochs_cnn3: String(trainingConfig('paper', { model: 'cnn3' }).epochs),
     learning_rate: String(config.optimizer.learningRate),
     backend: backends.join(', '),
+    ...trainingRunVariables(results),
     // For prose: "the WebAssembly backend (wasm)", or several joined with "and".
     backend_phrase: backendPhrase(backends),
   };
@@ -117,7 +133,7 @@ function paperFigure(model: string, metric: PaperFigure['metric'], approximate =
 }
 
 /** The paper's own numbers (cited in the article), from the one table that records them. */
-function paperReportedVariables(): Record<string, string> {
+export function paperReportedVariables(): Record<string, string> {
   const train = paperFigure('cnn2', 'trainAccuracy').value;
   const test = paperFigure('cnn2', 'testAccuracy').value;
   return {
@@ -217,6 +233,29 @@ function modelVariables(metrics: Json, history: Json, run: Json, files: string[]
   };
 }
 
+/**
+ * How the committed models were trained, from each run's own run.json (not from whichever main-job run
+ * last executed the notebooks): a rerun that loads the models from the cache leaves these unchanged.
+ */
+function trainingRunVariables(results: LoadedResults): Record<string, string> {
+  const runs = REPORT_PROTOCOLS.flatMap((p) => MODEL_NAMES.map((m) => results[p][m]));
+  const seconds = runs.reduce((sum, r) => sum + num(r, ['run.timings.trainSeconds', 'run.trainSeconds'], r.files[2]), 0);
+  const days = [...new Set(runs.map((r) => lookup(r.run, 'timings.finishedAt')).filter((d): d is string => typeof d === 'string').map((d) => d.slice(0, 10)))].sort();
+  const machines = new Set(runs.map((r) => describeMachine(lookup(r.run, 'environment') as { cpus?: number; memoryBytes?: number } | undefined)));
+  return {
+    runs: String(runs.length),
+    total_minutes: (seconds / 60).toFixed(1),
+    finished: days.length === 0 ? 'on a date that was not recorded' : days.length === 1 ? `on ${days[0]}` : `between ${days[0]} and ${days[days.length - 1]}`,
+    machine: machines.size === 1 ? [...machines][0] : 'machines of different sizes',
+  };
+}
+
+/** "a machine with 2 CPU cores and 24 GiB of memory", from a run's environment or the pipeline's machine record. */
+function describeMachine(m: { cpus?: number; memoryBytes?: number } | undefined): string {
+  if (!m || typeof m.cpus !== 'number' || typeof m.memoryBytes !== 'number') return 'a machine whose size was not recorded';
+  return `a machine with ${m.cpus} CPU core${m.cpus === 1 ? '' : 's'} and ${Math.round(m.memoryBytes / 2 ** 30)} GiB of memory`;
+}
+
 function gib(bytes: number | undefined): string {
   return bytes === undefined ? 'not measured' : toGiB(bytes);
 }
@@ -237,7 +276,7 @@ function pipelineVariables(resultsRoot: string): Record<string, string> {
     peak_memory_gib: gib(t.peakMemory?.pssBytes),
     peak_rss_sum_gib: gib(t.peakMemory?.rssSumBytes ?? t.peakRssBytes),
     training_note: t.models ? describeTrainedInRun(t.models) : 'whether models were trained or loaded from the cache was not recorded',
-    machine: t.machine ? `a machine with ${t.machine.cpus} CPU core${t.machine.cpus === 1 ? '' : 's'} and ${Math.round(t.machine.memoryBytes / 2 ** 30)} GiB of memory` : 'a machine whose size was not recorded',
+    machine: describeMachine(t.machine),
     date: t.finishedAt.slice(0, 10),
   };
 }
@@ -293,10 +332,7 @@ function readJson(file: string): Json {
 const pct = (x: number) => (x * 100).toFixed(2);
 const signed = (x: number, digits: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
 const formatInt = (n: number) => n.toLocaleString('en-US');
-const rel = (f: string) => {
-  const r = path.relative(projectRoot(), f);
-  return r.startsWith('..') ? f : r;
-};
+const rel = displayPath;
 
 /** Readable names of the TensorFlow.js backends a run can record. */
 const BACKEND_NAMES: Record<string, string> = { wasm: 'WebAssembly', tensorflow: 'native TensorFlow (tfjs-node)', cpu: 'pure JavaScript CPU', webgl: 'WebGL' };

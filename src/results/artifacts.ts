@@ -294,6 +294,7 @@ export function reportFromSaved(dir: string, saved: SavedRun, cached: boolean): 
     bestEpoch: run.bestEpoch,
     cached,
     trainSeconds: run.timings.trainSeconds,
+    trainedAt: run.timings.finishedAt,
     history: history.history,
     train: metrics.train,
     val: metrics.val,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../util/paths';
 
@@ -41,12 +42,13 @@ export function packageVersions(names: string[] = ['@tensorflow/tfjs', '@tensorf
 }
 
 /** Where a run happened, without naming the machine (no hostname, no user, no paths). */
-export function environment(): { node: string; platform: string; arch: string; project: string | null } {
+export function environment(): { node: string; platform: string; arch: string; project: string | null; cpus: number; memoryBytes: number } {
   let project: string | null = null;
   try {
     project = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version ?? null;
   } catch {
     /* keep null */
   }
-  return { node: process.version, platform: process.platform, arch: process.arch, project };
+  // Cores and memory: the article states the size of the machine that trained the models.
+  return { node: process.version, platform: process.platform, arch: process.arch, project, cpus: os.cpus().length, memoryBytes: os.totalmem() };
 }

@@ -24,6 +24,8 @@ export interface ModelReport {
   cached: boolean;
   /** Wall time of all epochs (training + per-epoch validation), summed over resumed sessions. */
   trainSeconds: number;
+  /** When training finished (ISO time, from run.json): the same for a cached load as for the run itself. */
+  trainedAt: string;
   history: EpochRecord[];
   train: { accuracy: number; count: number };
   val: { accuracy: number; loss: number; macroF1: number; count: number };
@@ -87,7 +89,8 @@ export interface RunFile {
   /** Backend, tfjs version and data identity: with the settings, they decide the results folder. */
   runtime: RuntimeIdentity;
   packages: Record<string, string | null>;
-  environment: { node: string; platform: string; arch: string; project: string | null };
+  /** cpus and memoryBytes: recorded since Dec 2026 (older runs lack them). */
+  environment: { node: string; platform: string; arch: string; project: string | null; cpus?: number; memoryBytes?: number };
   git: { commit: string | null; dirty: boolean | null };
   timings: {
     startedAt: string;

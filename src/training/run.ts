@@ -12,6 +12,7 @@ import { DamagedResultError, modelOfRun, reportFromSaved, resultFiles, ResultWri
 import { cacheKey, sha256Hex } from '../results/cache-key';
 import { checkpointDir, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
 import { artifactDir } from '../results/layout';
+import { displayPath } from '../util/paths';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
 import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
@@ -49,6 +50,16 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   dataset?: FashionMnist;
   /** Messages such as "loaded from cache" or "waiting for lock" (default: stderr). */
   log?: (message: string) => void;
+  /**
+   * Whether `log` also gets the outcome ("loaded from cache", the final scores). Default true; notebooks
+   * pass false and print one summary that reads the same for a trained and a cached run.
+   */
+  logOutcome?: boolean;
+}
+
+/** How runs are named in progress lines: `cnn3/paper`, `cnn3/paper/smoke` for another profile, `…/seed7` for another seed. */
+export function runLabel(run: { model: string; protocol: string; profile: string; seed?: number }): string {
+  return `${run.model}/${run.protocol}${run.profile === 'paper' ? '' : `/${run.profile}`}${run.seed === undefined || run.seed === DEFAULT_SEED ? '' : `/seed${run.seed}`}`;
 }
 
 const resolve = resolveSettings;
@@ -152,11 +163,12 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
   const calledAt = Date.now();
   const r = resolve(opts);
   const log = opts.log ?? ((m: string) => console.error(m));
+  const outcome = opts.logOutcome === false ? () => {} : log;
   const backend = await ensureBackend();
   const config = trainingConfig(r.profile, r);
   const data = await prepareRunData(r.protocol, SPLIT_SEED, config.subset, opts.dataset);
   const runtime: RuntimeIdentity = { backend: backend.name, tfjsVersion: backend.tfjsVersion, data: dataIdentity(data.files) };
-  const label = `${r.model}/${r.protocol}${r.profile === 'paper' ? '' : `/${r.profile}`}${r.seed === DEFAULT_SEED ? '' : `/seed${r.seed}`}`;
+  const label = runLabel(r);
   // Lines that report a result also say what it is not (another backend, tfjs or dataset).
   const resultLabel = `${label}${describeRuntime(runtime)}`;
   const model = buildModel(r.model, r.seed);
@@ -183,7 +195,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
     if (!opts.force) {
       const saved = await usable();
       if (saved) {
-        log(`[${resultLabel}] loaded from cache (${dir})`);
+        outcome(`[${resultLabel}] loaded from cache (${displayPath(dir)})`);
         return reportFromSaved(dir, saved, true);
       }
     }
@@ -193,7 +205,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       async () => {
         const saved = await usable(); // another process may have finished it while we waited
         if (saved) {
-          log(`[${resultLabel}] loaded the result another process just saved (${dir})`);
+          outcome(`[${resultLabel}] loaded the result another process just saved (${displayPath(dir)})`);
           return reportFromSaved(dir, saved, true);
         }
         if (opts.force) await removeCheckpoint(dir);
@@ -247,9 +259,9 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
         const written = await writeArtifacts(dir, await resultFiles(model, history, metrics, testPredictions(data, testPredicted)), run, `the ${resultLabel} result`);
         await removeCheckpoint(dir);
-        log(
+        outcome(
           `[${resultLabel}] test accuracy ${metrics.test.accuracy.toFixed(4)}, macro F1 ${metrics.test.macroF1.toFixed(4)}, ` +
-            `train accuracy ${metrics.train.accuracy.toFixed(4)} (best epoch ${result.bestEpoch}/${config.epochs}) → ${dir}`,
+            `train accuracy ${metrics.train.accuracy.toFixed(4)} (best epoch ${result.bestEpoch}/${config.epochs}) → ${displayPath(dir)}`,
         );
         return reportFromSaved(dir, { run: written, history, metrics }, false);
       },
