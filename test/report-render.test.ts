@@ -278,6 +278,14 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
     expect(text).not.toMatch(/\?\?|\{\{<|n\.d\./);
     expect(text).toContain('≈');
+    // Reads like a paper: few pages that hold a figure and (almost) no text.
+    const sparse: number[] = [];
+    for (let i = 1; i <= pages; i++) {
+      const words = execFileSync('pdftotext', ['-f', String(i), '-l', String(i), pdf, '-'], { encoding: 'utf8' }).split(/\s+/).filter((w) => /[a-z]{2,}/i.test(w));
+      if (words.length <= 30) sparse.push(i);
+    }
+    console.log(`[report-render] PDF pages with 30 words or fewer: ${sparse.length} of ${pages} (${sparse.join(', ')})`);
+    expect(sparse.length).toBeLessThanOrEqual(Math.floor(pages / 4));
     const problems = latexLogProblems(path.join(out, '_tex'), 3);
     console.log(`[report-render] PDF: ${pages} pages, ${pdfImageCount(pdf)} figures as images; LaTeX: ${problems.length} problems`);
     expect(problems).toEqual([]);
