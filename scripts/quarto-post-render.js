@@ -12,12 +12,24 @@ try {
   console.error(`[post-render] could not build src/ into dist/ (${err.message}). Run \`npm ci\` (or \`npm test\`, which bootstraps) first.`);
   process.exit(1);
 }
-const { makeReportOffline } = require(path.join(root, 'dist', 'report', 'offline-html.js'));
+const fs = require('node:fs');
+const { postProcessReport, articleSourceLinks } = require(path.join(root, 'dist', 'report', 'offline-html.js'));
 const outputDir = process.env.QUARTO_PROJECT_OUTPUT_DIR ? path.resolve(root, process.env.QUARTO_PROJECT_OUTPUT_DIR) : path.join(root, '_manuscript');
 
-makeReportOffline(outputDir).then(
-  ({ pages, removed, external }) => {
-    console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); the report loads nothing from the network`);
+// With a PDF (keep-tex) Quarto copies site_libs/ into the output folder instead of moving it; the
+// copy left in the project folder would be an untracked duplicate.
+const leftover = path.join(root, 'site_libs');
+if (path.resolve(outputDir) !== root && fs.existsSync(path.join(outputDir, 'site_libs')) && fs.existsSync(leftover)) {
+  fs.rmSync(leftover, { recursive: true, force: true });
+}
+
+postProcessReport(outputDir, articleSourceLinks(root)).then(
+  ({ pages, removed, linksAdded, broken, external }) => {
+    console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); added ${linksAdded} Source links Quarto leaves out`);
+    if (broken.length > 0) {
+      console.error(`[post-render] Source links to cells that are not on their notebook's page: ${broken.join(', ')}`);
+      process.exit(1);
+    }
     if (external.length > 0) {
       for (const { file, urls } of external) console.error(`[post-render] ${file} still loads from the network: ${urls.join(', ')}`);
       console.error('[post-render] the report must work offline: bundle these files or remove what adds them.');

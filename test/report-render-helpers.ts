@@ -9,6 +9,16 @@ export function pdfImageCount(pdf: string): number {
   return lines.filter((l) => l.trim().split(/\s+/)[2] === 'image').length;
 }
 
+/** Page number → raster images placed on it. */
+export function pdfImagesPerPage(pdf: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const line of execFileSync('pdfimages', ['-list', pdf], { encoding: 'utf8' }).split('\n').slice(2)) {
+    const [page, , type] = line.trim().split(/\s+/);
+    if (type === 'image') counts.set(Number(page), (counts.get(Number(page)) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /**
  * Typesets the LaTeX source Quarto keeps for the manuscript (`_manuscript/_tex/`: index.tex and its
  * figures) once more with xelatex, and returns what its log reports that a reader would see: overfull

@@ -16,8 +16,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { FigureSpec } from './spec';
 import { plotlyBundlePath, resolvedLayout } from './plotly-html';
 
-/** Pixel ratio of the PNG export: 2 gives print-quality images for the PDF. */
-export const PNG_SCALE = 2;
+/**
+ * Pixel ratio of the PNG export. The PDF prints a figure at 0.75 of its design width (show.ts
+ * printSize), so 1.5 gives 192 dpi there; 2 made the notebooks with many or dense figures exceed 2 MB.
+ */
+export const PNG_SCALE = 1.5;
 
 // The headless shell first: same renderer and identical PNGs, but no browser UI, so about half the processes and resident memory.
 const CANDIDATE_PATHS = [

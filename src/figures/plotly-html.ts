@@ -149,7 +149,7 @@ export function figureHtml(spec: FigureSpec): string {
   const height = Number(design.height);
   const figure = interactiveFigure(spec);
   return [
-    `<div id="${divId}" class="fmnist-figure" role="img" aria-label="${escapeHtml(spec.alt)}" style="width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};">` +
+    `<div id="${divId}" class="fmnist-figure" role="img" aria-label="${escapeHtml(spec.alt)}" style="${containerStyle(spec, width, height)}">` +
       `<em>Interactive figure ${escapeHtml(spec.id)}: it is drawn with plotly.js, which the rendered report loads (and JupyterLab's plotly extension, installed by the project's bootstrap).</em>` +
       '</div>',
     '<script type="text/javascript">',
@@ -161,6 +161,15 @@ export function figureHtml(spec: FigureSpec): string {
     '})();',
     '</script>',
   ].join('\n');
+}
+
+/**
+ * Charts keep the design's aspect ratio as they shrink; a plotly table does not shrink its text or
+ * rows, so it keeps the design height (a shorter box would hide its last rows behind a scrollbar).
+ */
+function containerStyle(spec: FigureSpec, width: number, height: number): string {
+  const isTable = spec.data.some((trace) => (trace as { type?: unknown }).type === 'table');
+  return isTable ? `width:100%;max-width:${width}px;height:${height}px;` : `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};`;
 }
 
 export function escapeHtml(text: string): string {
