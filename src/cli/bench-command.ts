@@ -3,52 +3,75 @@ import { assertModelName, MODEL_NAMES } from '../models/architectures';
 import { initBackend } from '../tf/backend';
 import { BenchResult, DEFAULT_BENCH_OPTIONS, profileTrainingStep, runBenchmark } from '../tf/bench';
 import { writeJsonAtomic } from '../util/atomic';
+import { DEFAULT_COMPARE_MODELS, formatComparison, runComparison } from '../tf/bench-compare';
 
 /**
- * `fmnist bench`: training and inference throughput of the four models on the active backend
- * (FMNIST_BACKEND picks one), plus CNN 3 with the stock wasm kernels for the speed-up ratio.
- *   fmnist bench                 readable table
- *   fmnist bench --json          one JSON object (issue 6 §1)
- *   fmnist bench --out f.json   also write the JSON object to f.json (atomically)
- *   fmnist bench --profile cnn3  kernel time of one training step, by kernel
- * Not part of the test suite: it takes about a minute on wasm (far longer on the pure-JS cpu
- * backend; use --samples and --models there).
+ * `fmnist bench`: training and inference throughput.
+ *   fmnist bench                 the backends side by side (CNN 3 and CNN 1): native with 1 and
+ *                                2 threads, wasm, and Keras where a Python with TensorFlow is
+ *                                available, with the ratios to Keras; each in its own process
+ *   fmnist bench --json          the same as one JSON object
+ *   fmnist bench --single        only the active backend (FMNIST_BACKEND picks one), all four
+ *                                models, plus CNN 3 with the stock wasm kernels on wasm
+ *   fmnist bench --out f.json    also write the JSON object to f.json (atomically)
+ *   fmnist bench --profile cnn3  kernel time of one training step, by kernel (active backend)
+ * Not part of the test suite: the comparison takes a few minutes.
  */
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('measure training/inference throughput of the four models on the active TensorFlow.js backend')
+    .description('measure training/inference throughput: the backends and Keras side by side, or (--single) the active backend')
     .option('--json', 'print one JSON object instead of a table')
-    .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')}`, MODEL_NAMES.join(','))
+    .option('--single', 'benchmark only the active backend (FMNIST_BACKEND), in this process')
+    .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')} (default: cnn3,cnn1; with --single all four)`)
+    .option('--threads <list>', 'thread counts for the native backend and Keras', '1,2')
+    .option('--no-keras', 'skip the Keras runs')
     .option('--samples <n>', 'training samples timed per model (after warm-up)', String(DEFAULT_BENCH_OPTIONS.trainSamples))
-    .option('--no-stock', 'skip the CNN 3 run with stock wasm kernels')
+    .option('--no-stock', 'with --single: skip the CNN 3 run with stock wasm kernels')
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--profile <model>', 'instead of benchmarking, print kernel times of one training step of <model>')
-    .action(async (o: { json?: boolean; models: string; samples: string; stock: boolean; out?: string; profile?: string }) => {
-      await initBackend({ quiet: Boolean(o.json) });
-      if (o.profile !== undefined) {
-        const rows = await profileTrainingStep(assertModelName(o.profile));
-        if (o.json) console.log(JSON.stringify(rows));
-        else {
-          for (const r of rows) console.log(`${r.kernel.padEnd(28)} ${r.ms.toFixed(2).padStart(9)} ms  ${String(r.calls).padStart(4)} calls`);
-          console.log(`${'total (sum of medians)'.padEnd(28)} ${rows.reduce((t, r) => t + r.ms, 0).toFixed(2).padStart(9)} ms`);
+    .action(
+      async (o: { json?: boolean; single?: boolean; models?: string; threads: string; keras: boolean; samples: string; stock: boolean; out?: string; profile?: string }) => {
+        const samples = Number(o.samples);
+        if (!Number.isInteger(samples) || samples < 64) {
+          throw new Error(`--samples ${o.samples}: give a whole number of at least 64 (default ${DEFAULT_BENCH_OPTIONS.trainSamples})`);
         }
-        return;
-      }
-      const samples = Number(o.samples);
-      if (!Number.isInteger(samples) || samples < 64) {
-        throw new Error(`--samples ${o.samples}: give a whole number of at least 64 (default ${DEFAULT_BENCH_OPTIONS.trainSamples})`);
-      }
-      const models = o.models.split(',').map((m) => assertModelName(m.trim()));
-      const result = await runBenchmark({
-        models,
-        trainSamples: samples,
-        compareStock: o.stock && models.includes('cnn3'),
-        log: o.json ? undefined : (line) => process.stderr.write(`  ${line}\n`),
-      });
-      if (o.out) await writeJsonAtomic(o.out, result);
-      console.log(o.json ? JSON.stringify(result) : formatBench(result));
-    });
+        const log = o.json ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
+        if (!o.single && o.profile === undefined) {
+          const models = (o.models ?? DEFAULT_COMPARE_MODELS.join(',')).split(',').map((m) => assertModelName(m.trim()));
+          const threads = o.threads.split(',').map((t) => {
+            const n = Number(t);
+            if (!Number.isInteger(n) || n < 1) throw new Error(`--threads ${o.threads}: give thread counts of at least 1, e.g. 1,2`);
+            return n;
+          });
+          // This process only builds the models to describe them to Keras: the cpu backend, quietly.
+          await initBackend({ backend: 'cpu', quiet: true });
+          const result = runComparison({ models, trainSamples: samples, threads, keras: o.keras, log });
+          if (o.out) await writeJsonAtomic(o.out, result);
+          console.log(o.json ? JSON.stringify(result) : formatComparison(result));
+          return;
+        }
+        await initBackend({ quiet: Boolean(o.json) });
+        if (o.profile !== undefined) {
+          const rows = await profileTrainingStep(assertModelName(o.profile));
+          if (o.json) console.log(JSON.stringify(rows));
+          else {
+            for (const r of rows) console.log(`${r.kernel.padEnd(28)} ${r.ms.toFixed(2).padStart(9)} ms  ${String(r.calls).padStart(4)} calls`);
+            console.log(`${'total (sum of medians)'.padEnd(28)} ${rows.reduce((t, r) => t + r.ms, 0).toFixed(2).padStart(9)} ms`);
+          }
+          return;
+        }
+        const models = (o.models ?? MODEL_NAMES.join(',')).split(',').map((m) => assertModelName(m.trim()));
+        const result = await runBenchmark({
+          models,
+          trainSamples: samples,
+          compareStock: o.stock && models.includes('cnn3'),
+          log,
+        });
+        if (o.out) await writeJsonAtomic(o.out, result);
+        console.log(o.json ? JSON.stringify(result) : formatBench(result));
+      },
+    );
 }
 
 export function formatBench(r: BenchResult): string {
