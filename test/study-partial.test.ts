@@ -51,6 +51,7 @@ describe('a seed study with fewer seeds than planned', () => {
     const v = studyVariablesFrom(two, path.join(tmp, 'summary.json'));
     expect(v.planned_seeds).toBe('5');
     expect(v.n_seeds).toBe('2');
+    expect(v.seeds_phrase).toBe('2 of its 5 planned seeds per model so far');
     if (!two.comparisons.some((c) => c.significant)) expect(studySentences(two).versus_paper.text).toMatch(/^Over the 2 seeds run so far \(of 5 planned\) no pair of models differs significantly/);
   });
 

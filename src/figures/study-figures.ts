@@ -17,23 +17,24 @@ const PROTOCOL_TITLE: Record<SplitProtocol, string> = { paper: "paper's split (6
 const MODEL_COLOURS: Record<string, string> = { ann: '#7f7f7f', cnn1: '#1f77b4', cnn2: '#ff7f0e', cnn3: '#2ca02c' };
 const pct = (x: number) => (100 * x).toFixed(2);
 
-// Captions are static (Quarto reads them from the cell metadata): they describe the default study.
+// Captions are static (Quarto reads them from the cell metadata): they name the planned seeds, and
+// the table rows and the figure title show how many the saved study has (it may still be incomplete).
 const N = STUDY_SEEDS.length;
-const SEEDS = `${N} training seeds (${STUDY_SEEDS.join(', ')})`;
+const SEEDS = `the seed study's training seeds (${N} planned: ${STUDY_SEEDS.join(', ')}; the article says how many are done)`;
 const MIN_WILCOXON = 2 / 2 ** N;
 
 /** The captions and alt texts of the study's figure and tables (the notebook cells' metadata must match). */
 export const STUDY_FIGURE_TEXT = {
   table: {
     id: 'tbl-study',
-    caption: `Test accuracy (%) over ${SEEDS} per model and protocol: mean ± standard deviation, 95% confidence interval of the mean (t distribution, ${N - 1} degrees of freedom), range, and macro F1. The split is the same for every seed.`,
+    caption: `Test accuracy (%) over ${SEEDS} per model and protocol: mean ± standard deviation, 95% confidence interval of the mean (t distribution, one degree of freedom fewer than seeds; n/a with one seed), range, and macro F1. The split is the same for every seed.`,
   },
   pairs: {
     id: 'tbl-study-pairs',
     caption:
       `Pairwise differences in test accuracy (percentage points, more accurate model on the mean minus the other, paired by seed) with 95% t intervals; ` +
       `p-values of the paired t-test, the same Holm-adjusted over the six pairs of a protocol (the test the article's statements use, at ${ALPHA}), ` +
-      `the exact Wilcoxon signed-rank test (with ${N} seeds it cannot go below ${MIN_WILCOXON}), and McNemar's exact test on seed ${COMMITTED_SEED}'s test predictions ` +
+      `the exact Wilcoxon signed-rank test (with ${N} seeds or fewer it cannot go below ${MIN_WILCOXON}), and McNemar's exact test on seed ${COMMITTED_SEED}'s test predictions ` +
       `(images only the first model gets right / only the second gets right).`,
   },
   seeds: {
@@ -142,7 +143,7 @@ export function studySeedFigure(s: StudySummary): FigureSpec {
     }
   });
   const layout: Record<string, unknown> = {
-    title: { text: `Test accuracy over ${s.seeds.length} training seeds: points per seed, mean with 95% interval` },
+    title: { text: `Seeds ${s.seeds.join(', ')}` },
     grid: { rows: 1, columns: s.protocols.length, pattern: 'independent' },
     legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: -0.15 },
     margin: { l: 70, r: 20, t: 90, b: 90 },

@@ -39,6 +39,7 @@ export function studyVariablesFrom(s: StudySummary, file: string): Record<string
     wall_time: wallTime(file),
     planned_seeds: String(studySeeds().length),
     status: statusSentence(s),
+    seeds_phrase: s.seeds.length >= studySeeds().length ? `${s.seeds.length} seeds per model` : `${s.seeds.length} of its ${studySeeds().length} planned seeds per model so far`,
   };
   for (const m of MODEL_NAMES) {
     vars[m] = Object.fromEntries(
