@@ -10,7 +10,7 @@ import { committedRuntime, dataIdentity } from '../src/results/runtime';
 import { modelOfRun, predictionsOfRun, readVerifiedRun } from '../src/results/artifacts';
 import { evaluateSaved, loadReport, loadTrainedModel, predict, runData, trainAndEvaluate } from '../src/training/run';
 import { accuracy } from '../src/evaluation/metrics';
-import { testBackend } from './backend-helpers';
+import { backendTail, testBackend } from './backend-helpers';
 
 let root: string;
 let dataset: FashionMnist;
@@ -21,7 +21,7 @@ const quiet = { progress: 'silent' as const, log: () => {} };
 beforeAll(async () => {
   await initBackend({ backend: testBackend(), quiet: true });
   dataset = await loadFixture();
-  tail = `-wasm-${dataIdentity(dataset.files)}`;
+  tail = `${backendTail()}-${dataIdentity(dataset.files)}`;
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-cache-'));
   process.env.FMNIST_RESULTS_DIR = root;
 });

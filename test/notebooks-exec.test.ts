@@ -149,6 +149,11 @@ describe('every project notebook under the smoke profile', () => {
     const missing = NOTEBOOK_NAMES.filter((n) => !fs.existsSync(notebookPath(n)));
     expect(missing, `notebooks missing from ${path.join(projectRoot(), 'notebooks')}: ${missing.join(', ')}`).toEqual([]);
     const out = path.join(tmp, 'smoke');
+    // Notebook 07 shows the seed study: a two-seed smoke study (seconds per run) stands in for it.
+    execFileSync(process.execPath, [path.join(projectRoot(), 'bin', 'fmnist.js'), 'study', '--profile', 'smoke', '--seeds', '2'], {
+      env: { ...process.env, FMNIST_RESULTS_DIR: path.join(out, 'results') },
+      stdio: 'inherit',
+    });
     const jobs = planNotebookJobs({
       profile: 'smoke',
       protocols: ['paper'],

@@ -43,6 +43,7 @@ function files(weightBytes: number, fill: number): Record<string, string | Uint8
     'weights.bin': new Uint8Array(weightBytes).fill(fill),
     'history.json': JSON.stringify({ bestEpoch: 1, restoreBest: false, history: [] }),
     'metrics.json': JSON.stringify({ test: { accuracy: fill / 1000 } }),
+    'predictions.json': JSON.stringify({ labels: '0', predicted: '0' }),
   };
 }
 const run = { format: RUN_FORMAT, model: 'ann' } as unknown as Omit<RunFile, 'artifacts'>;

@@ -52,7 +52,10 @@ describe('the committed seed study, its runs and the generated claims agree', ()
 
   it("the summary's statistics are those of the committed runs' metrics and predictions", () => {
     expect(fs.existsSync(file), message).toBe(true);
-    const sel = { profile: 'paper' as const, protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() };
+    // The committed summary covers the first seeds of the planned list (the study may still be incomplete).
+    const seeds = readStudySummary(file).seeds;
+    expect(studySeeds().slice(0, seeds.length)).toEqual(seeds);
+    const sel = { profile: 'paper' as const, protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds };
     const rebuilt = buildStudySummary(sel, committedRuntime(), path.join(root, 'results'));
     expect(rebuilt).toEqual(readStudySummary(file));
   });

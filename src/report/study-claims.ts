@@ -236,7 +236,7 @@ export function studySentences(s: StudySummary): Record<string, GeneratedSentenc
  * instead of reading "do not differ" into a test that was not made.
  */
 function untestedSentences(s: StudySummary, planned: number): Record<string, GeneratedSentence> {
-  const text = `With ${s.seeds.length} training seed per model (of ${planned} planned) the seed study cannot yet test whether the models differ; \`node bin/fmnist.js study\` trains the remaining seeds.`;
+  const text = `With ${s.seeds.length} training seed per model (of ${planned} planned) the seed study cannot yet test whether the models differ; running fmnist study trains the remaining seeds.`;
   const out: Record<string, GeneratedSentence> = {};
   for (const p of s.protocols) {
     out[`ranking.${p}`] = { text, findings: [] };

@@ -62,7 +62,7 @@ export function statusSentence(s: StudySummary): string {
   const runsPerSeed = s.protocols.length * s.models.length;
   return (
     `The study is not complete yet: it has ${s.seeds.length} of the ${planned} planned seeds (${s.compute.runs} of ${planned * runsPerSeed} training runs), ` +
-    'so its intervals are wide and its tests have little power; `node bin/fmnist.js study` trains the remaining seeds (it resumes where it stopped) and the report follows.'
+    'so its intervals are wide and its tests have little power; running fmnist study trains the remaining seeds (it resumes where it stopped) and the report follows.'
   );
 }
 
