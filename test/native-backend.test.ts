@@ -7,6 +7,7 @@ import { ADDED_WASM_KERNELS, FAST_WASM_KERNELS, registerWasmTrainingKernels } fr
 import { buildModel, MODEL_NAMES, setDropoutSeed } from '../src/models/architectures';
 import { MODEL_CHOICES } from '../src/models/choices';
 import { trainStep } from '../src/tf/bench';
+import { NODE_RELU_GRAD, setNodeKernelMode } from '../src/tf/node-kernels';
 import { nativeBackendBuilt } from './backend-helpers';
 
 /**
@@ -152,6 +153,54 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
       expect(tf.getKernel(n, 'wasm'), n).toBeDefined();
     }
     expect(tf.getBackend()).toBe('tensorflow');
+  });
+
+  it('the ReLU gradient runs TensorFlow\'s ReluGrad on node, and equals tfjs\' stock formula bit for bit (zeros included)', async () => {
+    // Inputs with exact zeros and both signs of dy, where step(x) and ReluGrad could disagree.
+    const xs = randomValues(4000, 41);
+    for (let i = 0; i < xs.length; i += 7) xs[i] = 0;
+    const dys = randomValues(4000, 42);
+    const grad = () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d(dys))))(tf.tensor1d(xs)).dataSync() as Float32Array);
+    const kernelsOf = async (f: () => void) => (await tf.profile(f)).kernels.map((k) => k.name);
+    try {
+      setNodeKernelMode({ fast: false });
+      const stock = grad();
+      const stockKernels = await kernelsOf(() => void grad());
+      setNodeKernelMode({ fast: true });
+      const fast = grad();
+      const fastKernels = await kernelsOf(() => void grad());
+      expect(stockKernels).not.toContain(NODE_RELU_GRAD);
+      expect(stockKernels).toContain('Step');
+      expect(fastKernels).toContain(NODE_RELU_GRAD);
+      expect(fastKernels).not.toContain('Step');
+      for (let i = 0; i < xs.length; i++) expect(Math.abs(fast[i]), `element ${i}`).toBe(Math.abs(stock[i]));
+      expect([...fast].filter((v, i) => v !== (xs[i] > 0 ? dys[i] : 0))).toEqual([]);
+    } finally {
+      setNodeKernelMode({ fast: true });
+    }
+  });
+
+  it.each(MODEL_NAMES.map((m) => [m]))('%s: 12 Adam steps give bit-identical weights with the native ReLU gradient and with tfjs\' stock one', (name) => {
+    const images = randomValues(4 * 64 * 784, 51, 0, 1);
+    const labels = Int32Array.from(randomValues(4 * 64, 52, 0, 10), Math.floor);
+    const train = (fast: boolean) => {
+      setNodeKernelMode({ fast });
+      const model = buildModel(name, 9);
+      const optimizer = tf.train.adam(1e-3);
+      for (let i = 0; i < 12; i++) {
+        setDropoutSeed(model, 500 + i);
+        trainStep(model, optimizer, images, labels, (i % 4) * 64, (i % 4 + 1) * 64);
+      }
+      const weights = model.weights.map((w) => Buffer.from((w.read().dataSync() as Float32Array).buffer).toString('base64'));
+      optimizer.dispose();
+      model.dispose();
+      return weights;
+    };
+    try {
+      expect(train(true)).toEqual(train(false));
+    } finally {
+      setNodeKernelMode({ fast: true });
+    }
   });
 
   it('the paper\'s CNN 3 trains: the loss falls over 20 Adam steps on an easy task', () => {

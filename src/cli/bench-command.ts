@@ -12,7 +12,7 @@ import { DEFAULT_COMPARE_MODELS, formatComparison, runComparison } from '../tf/b
  *                                available, with the ratios to Keras; each in its own process
  *   fmnist bench --json          the same as one JSON object
  *   fmnist bench --single        only the active backend (FMNIST_BACKEND picks one), all four
- *                                models, plus CNN 3 with the stock wasm kernels on wasm
+ *                                models, plus CNN 3 with the stock kernels (wasm, node)
  *   fmnist bench --out f.json    also write the JSON object to f.json (atomically)
  *   fmnist bench --profile cnn3  kernel time of one training step, by kernel (active backend)
  * Not part of the test suite: the comparison takes a few minutes.
@@ -27,7 +27,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--threads <list>', 'thread counts for the native backend and Keras', '1,2')
     .option('--no-keras', 'skip the Keras runs')
     .option('--samples <n>', 'training samples timed per model (after warm-up)', String(DEFAULT_BENCH_OPTIONS.trainSamples))
-    .option('--no-stock', 'with --single: skip the CNN 3 run with stock wasm kernels')
+    .option('--no-stock', 'with --single: skip the CNN 3 run with stock kernels')
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--profile <model>', 'instead of benchmarking, print kernel times of one training step of <model>')
     .action(
@@ -85,7 +85,7 @@ export function formatBench(r: BenchResult): string {
   }
   if (r.stockCnn3TrainSamplesPerSec !== null) {
     lines.push(
-      `cnn3 with stock wasm kernels: train ${r.stockCnn3TrainSamplesPerSec} samples/s, inference ${r.stockCnn3InferSamplesPerSec} samples/s; ` +
+      `cnn3 with stock ${r.backend} kernels: train ${r.stockCnn3TrainSamplesPerSec} samples/s, inference ${r.stockCnn3InferSamplesPerSec} samples/s; ` +
         `speed-up ${r.speedup}× (${r.speedupCpu}× in CPU time)`,
     );
   }

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { registerNodeTrainingKernels } from './node-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** The backends this project can run on, fastest first. */
@@ -112,6 +113,7 @@ async function activate(name: BackendName): Promise<string> {
               : `tfjs-node failed to load: ${firstLine(msg)}`,
         );
       }
+      registerNodeTrainingKernels();
       await setBackendOrThrow('node');
       const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
       const tfVersion = binding?.TF_Version ?? 'unknown';

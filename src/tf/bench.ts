@@ -3,12 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel, MODEL_NAMES, ModelName, hasDropout, setDropoutSeed } from '../models/architectures';
 import { activeBackend, BackendInfo, initBackend } from './backend';
 import { setWasmKernelMode, wasmKernelMode } from './wasm-kernels';
+import { nodeKernelMode, setNodeKernelMode } from './node-kernels';
 
 /**
  * The speed benchmark behind `fmnist bench`: training and inference throughput of the four
- * models on the active backend, plus CNN 3 training with the wasm backend's stock kernels
- * (only the missing filter gradient added) measured in the same process, so the ratio holds
- * however busy the machine is. Inputs are random images: throughput does not depend on pixel
+ * models on the active backend, plus CNN 3 training with the backend's stock kernels measured in
+ * the same process, so the ratio holds however busy the machine is: on wasm the stock kernels with
+ * only the missing filter gradient added, on node tfjs' own ReLU gradient instead of TensorFlow's
+ * ReluGrad (see node-kernels.ts). Inputs are random images: throughput does not depend on pixel
  * values, and the benchmark then needs no dataset.
  */
 
@@ -20,7 +22,7 @@ export interface BenchOptions {
   inferSamples: number;
   inferBatchSize: number;
   models: readonly ModelName[];
-  /** Also time CNN 3 training with the stock wasm kernels (wasm only). */
+  /** Also time CNN 3 training with the stock kernels (wasm and node). */
   compareStock: boolean;
   /** Called with a line of progress (e.g. to stderr). */
   log?: (line: string) => void;
@@ -55,7 +57,7 @@ export interface BenchResult {
   batchSize: number;
   inferBatchSize: number;
   models: Partial<Record<ModelName, ModelBench>>;
-  /** CNN 3 training with stock wasm kernels; null when not on wasm or not requested. */
+  /** CNN 3 training with the stock kernels; null on the cpu backend or when not requested. */
   stockCnn3TrainSamplesPerSec: number | null;
   stockCnn3InferSamplesPerSec: number | null;
   stockCnn3TrainSamplesPerCpuSec: number | null;
@@ -181,9 +183,9 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   const info = activeBackend() ?? (await initBackend({ quiet: true }));
   const trainData = randomData(opts.batchSize * 8);
   const inferData = randomData(opts.inferBatchSize);
-  const onWasm = info.name === 'wasm';
-  const modeBefore = onWasm ? wasmKernelMode() : undefined;
-  if (onWasm) setWasmKernelMode({ fast: true });
+  const modes = info.name === 'wasm' ? { get: wasmKernelMode, set: setWasmKernelMode } : info.name === 'node' ? { get: nodeKernelMode, set: setNodeKernelMode } : undefined;
+  const modeBefore = modes?.get();
+  modes?.set({ fast: true });
   const models: Partial<Record<ModelName, ModelBench>> = {};
   const rate = (r: Timing) => r.samples / r.seconds;
   const cpuRate = (r: Timing) => r.samples / r.cpuSeconds;
@@ -207,13 +209,13 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
     let stockTrain: number | null = null;
     let stockTrainCpu: number | null = null;
     let stockInfer: number | null = null;
-    if (onWasm && opts.compareStock) {
-      setWasmKernelMode({ fast: false });
+    if (modes && opts.compareStock) {
+      modes.set({ fast: false });
       const t = benchTraining('cnn3', opts, trainData);
       stockTrain = round(rate(t));
       stockTrainCpu = round(cpuRate(t));
       stockInfer = round(rate(benchInference('cnn3', opts, inferData)));
-      log(`cnn3 with stock wasm kernels: train ${stockTrain} samples/s, inference ${stockInfer} samples/s`);
+      log(`cnn3 with stock ${info.name} kernels: train ${stockTrain} samples/s, inference ${stockInfer} samples/s`);
     }
     const fastCnn3 = models.cnn3?.trainSamplesPerSec;
     const fastCnn3Cpu = models.cnn3?.trainSamplesPerCpuSec;
@@ -236,7 +238,7 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       date: new Date().toISOString(),
     };
   } finally {
-    if (modeBefore) setWasmKernelMode(modeBefore);
+    if (modes && modeBefore) modes.set(modeBefore);
   }
 }
 
