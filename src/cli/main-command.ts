@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { abortOnInterrupt } from './interrupt';
 import { executeNotebooks, progressPrinter, type NotebookRun } from '../pipeline/execute';
 import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } from '../pipeline/plan';
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
@@ -63,13 +64,7 @@ async function runMain(opts: MainOptions): Promise<void> {
 
   const timer = new StageTimer();
   const memory = new TreeMemorySampler().start();
-  const stop = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    process.stderr.write(`\n${sig}: stopping the notebook executions (finished notebooks are kept; unfinished ones are left as they were)\n`);
-    stop.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = abortOnInterrupt('stopping the notebook executions (finished notebooks are kept; unfinished ones are left as they were)');
 
   const notebookSeconds: Record<string, number> = {};
   // The backend, tfjs and data the notebooks ran on (they pick the results folders); known after the notebooks.
@@ -116,7 +111,7 @@ async function runMain(opts: MainOptions): Promise<void> {
       const { studySeeds } = await import('../study/seeds');
       const { MODEL_NAMES } = await import('../models/architectures');
       await timer.time('seed study', () =>
-        runStudy({ profile: opts.profile, protocols: [...protocols], models: [...MODEL_NAMES], seeds: studySeeds(), concurrency, signal: stop.signal, log: (l) => console.error(l) }),
+        runStudy({ profile: opts.profile, protocols: [...protocols], models: [...MODEL_NAMES], seeds: studySeeds(), concurrency, signal: interrupt.signal, log: (l) => console.error(l) }),
       );
     }
     if (!opts.skipNotebooks) {
@@ -131,7 +126,7 @@ async function runMain(opts: MainOptions): Promise<void> {
       await timer.time('notebooks', () =>
         executeNotebooks(jobs, {
           concurrency,
-          signal: stop.signal,
+          signal: interrupt.signal,
           onStart: (job) => console.error(`[main] start ${job.id}`),
           onFinish: (job, run: NotebookRun) => {
             notebookSeconds[job.id!] = run.seconds;
@@ -176,8 +171,7 @@ async function runMain(opts: MainOptions): Promise<void> {
     await timer.time('quarto render', () => renderManuscript(quarto.path));
     console.error(`[main] report: ${rel(path.join(projectRoot(), '_manuscript', 'index.html'))} (PDF beside it)`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
     await finish();
   }
 }

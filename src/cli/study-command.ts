@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { abortOnInterrupt } from './interrupt';
 import { SPLIT_PROTOCOLS } from '../data/splits';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
@@ -57,13 +58,7 @@ export function registerStudyCommand(program: Command): void {
       const { runStudy, studyRunLabel } = await import('../study/runner');
       const { formatStudyTable } = await import('../study/format');
       const protocols: SplitProtocol[] = opts.protocol === 'both' ? [...SPLIT_PROTOCOLS] : [opts.protocol];
-      const controller = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        process.stderr.write(`\n${sig}: stopping the seed study (finished runs are saved; running ones resume from their last epoch)\n`);
-        controller.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const interrupt = abortOnInterrupt('stopping the seed study (finished runs are saved; running ones resume from their last epoch)');
       try {
         const result = await runStudy({
           profile: opts.profile,
@@ -73,7 +68,7 @@ export function registerStudyCommand(program: Command): void {
           concurrency: opts.concurrency,
           backend: opts.backend,
           dryRun: opts.dryRun,
-          signal: controller.signal,
+          signal: interrupt.signal,
         });
         if (opts.dryRun) {
           const lines = [`${result.cached.length} of ${result.total} runs are saved and current; ${result.missing.length} would be trained:`, ...result.missing.map((r) => `  ${studyRunLabel(r)}`)];
@@ -82,8 +77,7 @@ export function registerStudyCommand(program: Command): void {
         }
         process.stdout.write((opts.json ? JSON.stringify(result.summary) : formatStudyTable(result.summary!)) + '\n');
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.release();
       }
     });
 }

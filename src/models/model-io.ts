@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { jsonText, writeFileAtomic } from '../util/atomic';
 
 /** File names of a saved model inside its artifact folder. */
 export const MODEL_JSON = 'model.json';
@@ -16,18 +16,9 @@ export const MODEL_WEIGHTS = 'weights.bin';
 export function fileSystemHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      const weightData = artifacts.weightData
-        ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]))
-        : new Uint8Array(0);
-      await writeFileAtomic(path.join(dir, MODEL_WEIGHTS), weightData);
-      const json = {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [`./${MODEL_WEIGHTS}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      await writeJsonAtomic(path.join(dir, MODEL_JSON), json);
+      const files = modelFiles(artifacts);
+      await writeFileAtomic(path.join(dir, MODEL_WEIGHTS), files.weights);
+      await writeFileAtomic(path.join(dir, MODEL_JSON), files.modelJson);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -65,20 +56,25 @@ export interface SerializedModel {
   weights: Uint8Array;
 }
 
+/** The two files of a saved model, in the standard tfjs layout (one weights file). */
+function modelFiles(artifacts: tf.io.ModelArtifacts): SerializedModel {
+  const weights = artifacts.weightData ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[])) : new Uint8Array(0);
+  const json = {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [`./${MODEL_WEIGHTS}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  return { modelJson: jsonText(json), weights };
+}
+
 /** Serialises a model in memory, so its files can be hashed from exactly the bytes that are written. */
 export async function serializeModel(model: tf.LayersModel): Promise<SerializedModel> {
   let out: SerializedModel | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData ? new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[])) : new Uint8Array(0);
-      const json = {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [`./${MODEL_WEIGHTS}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      out = { modelJson: JSON.stringify(json, null, 2) + '\n', weights };
+      out = modelFiles(artifacts);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );

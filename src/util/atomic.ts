@@ -8,6 +8,11 @@ import * as path from 'node:path';
  * the size on disk is checked, the file is fsynced, then renamed over the target and the folder is
  * fsynced. Readers see the old or the new content, never a torn one; on any error the temp file is
  * removed and the old content stays.
+ *
+ * Not npm's write-file-atomic: a result is several files that must be replaced together, so
+ * they are staged first ({@link stageFile}) and renamed only when all of them are on disk (a full
+ * disk then fails before anything old is replaced); write-file-atomic writes one file per call and
+ * does not fsync the folder after the rename.
  */
 
 /** Thrown when fewer bytes reached the disk than were written (should not happen after a clean write loop). */
