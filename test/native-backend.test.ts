@@ -7,7 +7,7 @@ import { ADDED_WASM_KERNELS, FAST_WASM_KERNELS, registerWasmTrainingKernels } fr
 import { buildModel, MODEL_NAMES, setDropoutSeed } from '../src/models/architectures';
 import { MODEL_CHOICES } from '../src/models/choices';
 import { trainStep } from '../src/tf/bench';
-import { NODE_RELU_GRAD, setNodeKernelMode } from '../src/tf/node-kernels';
+import { NODE_RELU_GRAD, oneDnnPoolingInUse, setNodeKernelMode } from '../src/tf/node-kernels';
 import { nativeBackendBuilt } from './backend-helpers';
 
 /**
@@ -141,7 +141,7 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
     expectClose(got, ref);
   });
 
-  it('the custom wasm kernels are registered for wasm only: the native kernels stay tfjs-node\'s own', () => {
+  it('the custom wasm kernels are registered for wasm only: registering them leaves the native backend\'s kernels as they were', () => {
     const names = [...FAST_WASM_KERNELS, ...ADDED_WASM_KERNELS];
     // Choosing node never registers them ...
     for (const n of ADDED_WASM_KERNELS) expect(tf.getKernel(n, 'wasm'), n).toBeUndefined();
@@ -180,7 +180,38 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
     }
   });
 
-  it.each(MODEL_NAMES.map((m) => [m]))('%s: 12 Adam steps give bit-identical weights with the native ReLU gradient and with tfjs\' stock one', (name) => {
+  it.each([
+    ['CNN 3 pool1, 2×2 on 26×26×32', [8, 26, 26, 32]],
+    ['CNN 3 pool2, 2×2 on an odd 11×11×64 (last row and column dropped)', [8, 11, 11, 64]],
+  ])('max-pooling gradient (%s): oneDNN\'s equals TensorFlow\'s stock kernel bit for bit, ties included', (_name, shape) => {
+    // Rounded ReLU outputs: most windows hold ties (all zeros, or equal positive values).
+    const n = shape.reduce((a, b) => a * b);
+    const xs = randomValues(n, 61, -1, 1).map((v) => Math.max(0, Math.round(v * 4) / 4));
+    const dys = randomValues(n / 4, 62);
+    const grad = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs, shape as [number, number, number, number]);
+        return tf.grad((input: tf.Tensor4D) => {
+          const y = tf.maxPool(input, 2, 2, 'valid');
+          return tf.sum(tf.mul(y, tf.tensor(dys.subarray(0, y.size), y.shape)));
+        })(x).dataSync() as Float32Array;
+      });
+    try {
+      setNodeKernelMode({ fast: false });
+      const stock = grad();
+      setNodeKernelMode({ fast: true });
+      const fast = grad();
+      expect(oneDnnPoolingInUse(), 'the oneDNN pooling ops ran (this TensorFlow build has them)').toBe(true);
+      let differing = 0;
+      for (let i = 0; i < n; i++) if (!Object.is(fast[i], stock[i])) differing++;
+      expect(differing).toBe(0);
+      expect(stock.some((v) => v !== 0)).toBe(true);
+    } finally {
+      setNodeKernelMode({ fast: true });
+    }
+  });
+
+  it.each(MODEL_NAMES.map((m) => [m]))('%s: 12 Adam steps give bit-identical weights with the replaced kernels (ReLU and max-pooling gradients) and with the stock ones', (name) => {
     const images = randomValues(4 * 64 * 784, 51, 0, 1);
     const labels = Int32Array.from(randomValues(4 * 64, 52, 0, 10), Math.floor);
     const train = (fast: boolean) => {

@@ -3,9 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /** The part of tfjs-node's backend these kernels call (`executeSingleOutput` runs one TensorFlow op). */
+type OpAttr = { name: string; type: number; value: unknown };
 interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, opAttrs: Array<{ name: string; type: number; value: unknown }>, inputs: tf.TensorInfo[]): tf.Tensor;
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number; TF_ATTR_INT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number };
+  executeSingleOutput(name: string, opAttrs: OpAttr[], inputs: tf.TensorInfo[]): tf.Tensor;
+  executeMultipleOutputs(name: string, opAttrs: OpAttr[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
 }
 
 /** Our kernel name for TensorFlow's fused ReLU gradient (tfjs has no such kernel). */
@@ -24,9 +26,10 @@ export function nodeKernelMode(): { fast: boolean } {
 }
 
 /**
- * Training kernels for the native (tfjs-node) backend.
+ * Training kernels for the native (tfjs-node) backend; `setNodeKernelMode({ fast: false })` turns
+ * both replacements off (the benchmark measures both in one run).
  *
- * tfjs differentiates ReLU as `dy * cast(step(x))`, and tfjs-node builds `step` from seven
+ * 1. ReLU gradient. tfjs differentiates ReLU as `dy * cast(step(x))`, and tfjs-node builds `step` from seven
  * full-size TensorFlow ops (IsNan, Greater, Fill ×2, Select ×2, Cast): measured on CNN 3 they took
  * about a third of a training step's kernel time. TensorFlow's own `ReluGrad` op (what Keras
  * runs) does it in one pass. The ReLU gradient is replaced by a dispatcher that runs `ReluGrad`
@@ -36,6 +39,14 @@ export function nodeKernelMode(): { fast: boolean } {
  * The values are the same: both give dy where x > 0 and 0 elsewhere (tfjs' formula gives
  * dy × 0 = −0 for negative dy, which sums to the same weights). They differ only for NaN
  * inputs, where `ReluGrad` gives 0 instead of NaN.
+ *
+ * 2. MaxPoolGrad. TensorFlow's generic CPU kernel rescans every window (measured: 18-20 ms for the
+ * first pooling layer of CNN 3 at batch 64, a quarter of a step). Keras never runs it: its graph
+ * rewrite swaps in oneDNN's pooling, which records the argmax of each window in a workspace. The
+ * replacement runs the same oneDNN ops eagerly (`_MklNativeMaxPool` for the workspace, then
+ * `_MklNativeMaxPoolGrad`, about 9 ms together). Both send each window's gradient to its first
+ * maximum, so the result is identical (tested bit for bit, ties included); where the TensorFlow
+ * library has no oneDNN ops (probed once) the stock kernel runs.
  */
 export function registerNodeTrainingKernels(): void {
   if (registered) return;
@@ -51,6 +62,7 @@ export function registerNodeTrainingKernels(): void {
       return native.executeSingleOutput('ReluGrad', [floatType], [dy, x]);
     },
   });
+  replaceMaxPoolGrad();
   const stock = tf.getGradient('Relu');
   if (!stock) throw new Error('tfjs has no gradient for Relu to replace (tfjs version change?)');
   tf.registerGradient({
@@ -63,4 +75,55 @@ export function registerNodeTrainingKernels(): void {
       return { x: () => tf.engine().runKernel(NODE_RELU_GRAD, { dy: dy as tf.Tensor, x }) as tf.Tensor };
     },
   });
+}
+
+/** null until probed; false once the oneDNN ops turned out to be missing from this TensorFlow build. */
+let oneDnnPooling: boolean | null = null;
+
+function replaceMaxPoolGrad(): void {
+  const stock = tf.getKernel('MaxPoolGrad', 'tensorflow');
+  if (!stock) throw new Error('tfjs-node has no MaxPoolGrad kernel to replace (tfjs-node version change?)');
+  tf.unregisterKernel('MaxPoolGrad', 'tensorflow');
+  tf.registerKernel({
+    ...stock,
+    kernelFunc: ((args: KernelArgs) => (fastMode && oneDnnPooling !== false ? (maxPoolGradOneDnn(args) ?? stock.kernelFunc(args)) : stock.kernelFunc(args))) as tf.KernelFunc,
+  });
+}
+
+/** oneDNN's max-pooling gradient, or undefined for cases it does not cover (then the stock kernel runs). */
+function maxPoolGradOneDnn({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | undefined {
+  const { dy, input, output } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+  if (input.dtype !== 'float32' || input.shape.length !== 4) return undefined;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  if ((info.padInfo.type !== 'VALID' && info.padInfo.type !== 'SAME') || info.dataFormat !== 'channelsLast') return undefined;
+  const native = backend as unknown as NativeBackend;
+  const b = native.binding;
+  const opAttrs: OpAttr[] = [
+    { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
+    { name: 'ksize', type: b.TF_ATTR_INT, value: [1, info.filterHeight, info.filterWidth, 1] },
+    { name: 'strides', type: b.TF_ATTR_INT, value: [1, info.strideHeight, info.strideWidth, 1] },
+    { name: 'padding', type: b.TF_ATTR_STRING, value: info.padInfo.type },
+    { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'workspace_enabled', type: b.TF_ATTR_BOOL, value: true },
+    // oneDNN's "native format" kernels are registered under this label; eager ops must ask for it.
+    { name: '_kernel', type: b.TF_ATTR_STRING, value: 'MklNameChangeOp' },
+  ];
+  try {
+    const grad = tf.tidy(() => {
+      const [, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', opAttrs, [input], 2);
+      return native.executeSingleOutput('_MklNativeMaxPoolGrad', opAttrs, [input, output, dy, workspace]);
+    });
+    oneDnnPooling = true;
+    return grad;
+  } catch (err) {
+    if (oneDnnPooling === true) throw err; // it worked before: a real failure, not a missing op
+    oneDnnPooling = false;
+    return undefined;
+  }
+}
+
+/** Whether the oneDNN pooling gradient is in use (null before the first pooling gradient). */
+export function oneDnnPoolingInUse(): boolean | null {
+  return oneDnnPooling;
 }
