@@ -105,8 +105,8 @@ describe('initBackend', () => {
 
   it('an invalid FMNIST_BACKEND lists the valid values', async () => {
     process.env.FMNIST_BACKEND = 'gpu';
-    await expect(initBackend({ quiet: true })).rejects.toThrow('FMNIST_BACKEND=gpu is not a valid backend; use one of: node, wasm, cpu');
-    expect(() => requestedBackend({ backend: 'tpu' as never })).toThrow(/backend option=tpu.*node, wasm, cpu/);
+    await expect(initBackend({ quiet: true })).rejects.toThrow('FMNIST_BACKEND=gpu is not a valid backend; use one of: node, node-onednn, wasm, cpu');
+    expect(() => requestedBackend({ backend: 'tpu' as never })).toThrow(/backend option=tpu.*node, node-onednn, wasm, cpu/);
     expect(requestedBackend({ backend: 'cpu' })).toBe('cpu');
     expect(activeBackend()).toBeUndefined();
   });

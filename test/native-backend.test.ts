@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -7,7 +7,7 @@ import { ADDED_WASM_KERNELS, FAST_WASM_KERNELS, registerWasmTrainingKernels } fr
 import { buildModel, MODEL_NAMES, setDropoutSeed } from '../src/models/architectures';
 import { MODEL_CHOICES } from '../src/models/choices';
 import { trainStep } from '../src/tf/bench';
-import { NODE_RELU_GRAD, oneDnnPoolingInUse, setNodeKernelMode } from '../src/tf/node-kernels';
+import { NODE_RELU_GRAD, oneDnnConvolutions, oneDnnPoolingInUse, setNodeKernelMode, setOneDnnConvolutions } from '../src/tf/node-kernels';
 import { nativeBackendBuilt } from './backend-helpers';
 
 /**
@@ -101,44 +101,66 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
     [`dropout ${MODEL_CHOICES.dropoutRate}, training, seeded (CNN 3)`, () => tf.layers.dropout({ rate: MODEL_CHOICES.dropoutRate, seed: 10 }), [4, 128], true],
   ];
 
-  it.each(layerCases)('%s: output and gradients (input, weights) match cpu', (_name, make, shape, training) => {
-    // One layer object, so both backends use identical weights (built on first apply).
-    const layer = make();
-    tf.setBackend('cpu');
-    tf.tidy(() => {
-      layer.apply(tf.zeros(shape), { training: false });
-    });
-    const ref = on('cpu', () => layerForwardAndGrads(layer, shape, 11, training));
-    const got = on('tensorflow', () => layerForwardAndGrads(layer, shape, 11, training));
-    tf.setBackend('tensorflow');
-    layer.dispose();
-    expectClose(got, ref);
-  });
+  describe.each([
+    ['TensorFlow\'s convolution kernels (backend node)', false],
+    ['oneDNN convolutions (backend node-onednn)', true],
+  ])('with %s', (_mode, oneDnn) => {
+    beforeAll(() => setOneDnnConvolutions(oneDnn));
+    afterAll(() => setOneDnnConvolutions(false));
 
-  it.each(MODEL_NAMES.map((m) => [m]))('%s: predictions and the loss gradient of every weight match cpu (the paper\'s architecture, batch 2, dropout on)', (name) => {
-    const images = randomValues(2 * 784, 31, 0, 1);
-    const labels = [3, 6];
-    const run = (backend: 'tensorflow' | 'cpu') => {
-      tf.setBackend(backend);
-      const model = buildModel(name, 3); // same seeded initial weights on both
-      setDropoutSeed(model, 77);
-      const values = on(backend, () => {
-        const x = tf.tensor4d(images, [2, 28, 28, 1]);
-        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-        const predictions = model.predict(x) as tf.Tensor;
-        const { value, grads } = weightGrads(model.trainableWeights, () => {
-          const probs = model.apply(x, { training: true }) as tf.Tensor;
-          return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar;
-        });
-        return { predictions, loss: value, ...grads };
+    it.runIf(oneDnn)('the convolutions really run on oneDNN: 32→64 channels differ from TensorFlow\'s kernels in the last bits only', () => {
+      const x = tf.tensor4d(randomValues(4 * 13 * 13 * 32, 71), [4, 13, 13, 32]);
+      const f = tf.tensor4d(randomValues(3 * 3 * 32 * 64, 72), [3, 3, 32, 64]);
+      const conv = () => tf.tidy(() => tf.conv2d(x, f, 1, 'valid').dataSync() as Float32Array);
+      expect(oneDnnConvolutions()).toBe(true);
+      const viaOneDnn = conv();
+      setOneDnnConvolutions(false);
+      const viaEigen = conv();
+      setOneDnnConvolutions(true);
+      tf.dispose([x, f]);
+      expect(viaOneDnn.some((v, i) => v !== viaEigen[i]), 'identical to the last bit: the oneDNN kernel did not run').toBe(true);
+      expectClose({ conv: viaOneDnn }, { conv: viaEigen });
+    });
+
+    it.each(layerCases)('%s: output and gradients (input, weights) match cpu', (_name, make, shape, training) => {
+      // One layer object, so both backends use identical weights (built on first apply).
+      const layer = make();
+      tf.setBackend('cpu');
+      tf.tidy(() => {
+        layer.apply(tf.zeros(shape), { training: false });
       });
-      model.dispose();
-      return values;
-    };
-    const ref = run('cpu');
-    const got = run('tensorflow');
-    tf.setBackend('tensorflow');
-    expectClose(got, ref);
+      const ref = on('cpu', () => layerForwardAndGrads(layer, shape, 11, training));
+      const got = on('tensorflow', () => layerForwardAndGrads(layer, shape, 11, training));
+      tf.setBackend('tensorflow');
+      layer.dispose();
+      expectClose(got, ref);
+    });
+
+    it.each(MODEL_NAMES.map((m) => [m]))('%s: predictions and the loss gradient of every weight match cpu (the paper\'s architecture, batch 2, dropout on)', (name) => {
+      const images = randomValues(2 * 784, 31, 0, 1);
+      const labels = [3, 6];
+      const run = (backend: 'tensorflow' | 'cpu') => {
+        tf.setBackend(backend);
+        const model = buildModel(name, 3); // same seeded initial weights on both
+        setDropoutSeed(model, 77);
+        const values = on(backend, () => {
+          const x = tf.tensor4d(images, [2, 28, 28, 1]);
+          const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+          const predictions = model.predict(x) as tf.Tensor;
+          const { value, grads } = weightGrads(model.trainableWeights, () => {
+            const probs = model.apply(x, { training: true }) as tf.Tensor;
+            return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar;
+          });
+          return { predictions, loss: value, ...grads };
+        });
+        model.dispose();
+        return values;
+      };
+      const ref = run('cpu');
+      const got = run('tensorflow');
+      tf.setBackend('tensorflow');
+      expectClose(got, ref);
+    });
   });
 
   it('the custom wasm kernels are registered for wasm only: registering them leaves the native backend\'s kernels as they were', () => {
@@ -191,8 +213,8 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
     const grad = () =>
       tf.tidy(() => {
         const x = tf.tensor4d(xs, shape as [number, number, number, number]);
-        return tf.grad((input: tf.Tensor4D) => {
-          const y = tf.maxPool(input, 2, 2, 'valid');
+        return tf.grad((input: tf.Tensor) => {
+          const y = tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid');
           return tf.sum(tf.mul(y, tf.tensor(dys.subarray(0, y.size), y.shape)));
         })(x).dataSync() as Float32Array;
       });
@@ -282,6 +304,26 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
     expect(tf.memory().numBytes).toBe(before.numBytes);
     optimizer.dispose();
     model.dispose();
+  });
+
+  it('FMNIST_BACKEND=node-onednn is a backend of its own: reported as such, with its own results folders', () => {
+    const script = `
+      const { initBackend } = require(${JSON.stringify(path.join(root, 'dist', 'tf', 'backend.js'))});
+      const { runningBackend, committedRuntime } = require(${JSON.stringify(path.join(root, 'dist', 'results', 'runtime.js'))});
+      const { runtimeSuffix } = require(${JSON.stringify(path.join(root, 'dist', 'results', 'layout.js'))});
+      initBackend({ quiet: true }).then(async (info) => {
+        const running = await runningBackend();
+        console.log(JSON.stringify({ chosen: info.name, detail: info.detail, running: running.name, suffix: runtimeSuffix({ ...committedRuntime(), backend: running.name }) }));
+      });`;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(path.join(root, 'scripts', 'ensure-built.js')).ensureBuilt({ quiet: true });
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, FMNIST_BACKEND: 'node-onednn', FMNIST_NODE_THREADS: '1' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { chosen: string; detail: string; running: string; suffix: string };
+    expect(out.chosen).toBe('node-onednn');
+    expect(out.detail).toMatch(/oneDNN convolutions/);
+    expect(out.running).toBe('node-onednn');
+    expect(out.suffix).toBe('-node_onednn');
   });
 
   it('is deterministic for a given thread count: two processes with 2 threads train to identical weights', () => {

@@ -11,7 +11,7 @@ export async function runningBackend(): Promise<{ name: string; detail: string; 
   const info = activeBackend() ?? (await initBackend());
   // Report what tfjs actually runs on (a caller may have switched backends by hand).
   const actual = tf.getBackend();
-  const name = actual === 'tensorflow' ? 'node' : actual;
+  const name = actual === 'tensorflow' ? (info.name === 'node-onednn' ? 'node-onednn' : 'node') : actual;
   return { name, detail: name === info.name ? info.detail : `set directly with tf.setBackend('${actual}')`, tfjsVersion: tf.version.tfjs };
 }
 

@@ -1,12 +1,18 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { registerNodeTrainingKernels } from './node-kernels';
+import { registerNodeTrainingKernels, setOneDnnConvolutions } from './node-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
-/** The backends this project can run on, fastest first. */
-export type BackendName = 'node' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+/**
+ * The backends this project can run on. `node-onednn` is the native backend with oneDNN
+ * convolutions (faster, but its weights differ in the last bits from `node`'s; see
+ * node-kernels.ts): it is only used when asked for.
+ */
+export type BackendName = 'node' | 'node-onednn' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['node', 'node-onednn', 'wasm', 'cpu'];
+/** What is tried, in order, when no backend is asked for. */
+export const AUTOMATIC_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   name: BackendName;
@@ -25,7 +31,7 @@ export interface InitBackendOptions {
 }
 
 /** tfjs' own name for each backend. */
-const TF_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TF_NAME: Record<BackendName, string> = { node: 'tensorflow', 'node-onednn': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
 let active: BackendInfo | undefined;
 let pending: Promise<BackendInfo> | undefined;
@@ -76,7 +82,7 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
   const forced = requestedBackend(opts);
   nodeThreads(); // a bad FMNIST_NODE_THREADS is an error, not a reason to fall back to wasm
   const how = forced ? `forced by ${opts.backend !== undefined ? 'option' : 'FMNIST_BACKEND'}` : '';
-  const attempts: BackendName[] = forced ? [forced] : [...BACKEND_NAMES];
+  const attempts: BackendName[] = forced ? [forced] : [...AUTOMATIC_BACKENDS];
   const failures: string[] = [];
   for (const name of attempts) {
     try {
@@ -95,7 +101,8 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
 /** Load and set one backend; returns extra detail (e.g. SIMD) or throws why it cannot. */
 async function activate(name: BackendName): Promise<string> {
   switch (name) {
-    case 'node': {
+    case 'node':
+    case 'node-onednn': {
       const threads = nodeThreads();
       prepareNativeEnvironment(threads);
       let tfNode: { version: Record<string, string> };
@@ -117,7 +124,9 @@ async function activate(name: BackendName): Promise<string> {
       await setBackendOrThrow('node');
       const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
       const tfVersion = binding?.TF_Version ?? 'unknown';
-      return `tfjs-node ${tfNode.version['tfjs-node']}, TensorFlow ${tfVersion}, ${threads} thread${threads === 1 ? '' : 's'}`;
+      if (name === 'node-onednn') enableOneDnnConvolutions();
+      const what = name === 'node-onednn' ? ', oneDNN convolutions' : '';
+      return `tfjs-node ${tfNode.version['tfjs-node']}, TensorFlow ${tfVersion}, ${threads} thread${threads === 1 ? '' : 's'}${what}`;
     }
     case 'wasm': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -133,6 +142,17 @@ async function activate(name: BackendName): Promise<string> {
     case 'cpu':
       await setBackendOrThrow('cpu');
       return 'pure JavaScript, slow';
+  }
+}
+
+/** Switch the convolutions to oneDNN and check with one tiny convolution that this TensorFlow build has its kernels. */
+function enableOneDnnConvolutions(): void {
+  setOneDnnConvolutions(true);
+  try {
+    tf.tidy(() => tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, 1, 'valid').dataSync());
+  } catch (err) {
+    setOneDnnConvolutions(false);
+    throw new Error(`this TensorFlow library has no oneDNN convolution kernels (${firstLine(err instanceof Error ? err.message : String(err))})`);
   }
 }
 
@@ -174,6 +194,7 @@ function unavailableMessage(source: string, name: BackendName, reason: string): 
       'run `bash scripts/bootstrap.sh` (or `npm test`), which builds it from the tensorflow-cpu wheel on PyPI ' +
       'and prints why if it cannot (it needs a C++ compiler and make; see "Native backend" in README.md), ' +
       'or set FMNIST_BACKEND=wasm (or unset it) to use the wasm backend',
+    'node-onednn': 'use FMNIST_BACKEND=node (the same native backend with TensorFlow\'s own convolution kernels); if node is unavailable too, run `bash scripts/bootstrap.sh`',
     wasm: 'reinstall dependencies with `npm ci` (package @tensorflow/tfjs-backend-wasm), or set FMNIST_BACKEND=cpu',
     cpu: 'reinstall dependencies with `npm ci` (package @tensorflow/tfjs)',
   };

@@ -33,9 +33,9 @@ export interface ModelRates {
 }
 
 export interface CompareRun {
-  /** 'node-1' (native, 1 thread), 'node-2', 'wasm', 'keras-1', ... */
+  /** 'node-1' (native, 1 thread), 'node-2', 'node-onednn-1', 'wasm', 'keras-1', ... */
   id: string;
-  engine: 'node' | 'wasm' | 'keras';
+  engine: 'node' | 'node-onednn' | 'wasm' | 'keras';
   threads: number;
   detail: string;
   models: Partial<Record<ModelName, ModelRates>>;
@@ -111,7 +111,7 @@ function rates(m: ModelRates): ModelRates {
 }
 
 /** One tfjs configuration: `fmnist bench --single --json` in a child process. */
-function runTfjs(id: string, engine: 'node' | 'wasm', threads: number, opts: CompareOptions): CompareRun | { why: string } {
+function runTfjs(id: string, engine: 'node' | 'node-onednn' | 'wasm', threads: number, opts: CompareOptions): CompareRun | { why: string } {
   const bin = path.join(projectRoot(), 'bin', 'fmnist.js');
   const args = [bin, 'bench', '--single', '--json', '--no-stock', '--models', opts.models.join(','), '--samples', String(opts.trainSamples)];
   const before = os.loadavg()[0];
@@ -194,10 +194,12 @@ export function runComparison(opts: CompareOptions): CompareResult {
       log(`${id}: ${Object.entries(r.models).map(([m, v]) => `${m} train ${v!.trainSamplesPerSec}, inference ${v!.inferSamplesPerSec}`).join('; ')} samples/s`);
     }
   };
-  for (const t of opts.threads) {
-    const id = `node-${t}`;
-    if (!nativeBuilt()) record(id, { why: 'the native backend is not built (bash scripts/bootstrap.sh builds it)' });
-    else record(id, runTfjs(id, 'node', t, opts));
+  for (const engine of ['node', 'node-onednn'] as const) {
+    for (const t of opts.threads) {
+      const id = `${engine}-${t}`;
+      if (!nativeBuilt()) record(id, { why: 'the native backend is not built (bash scripts/bootstrap.sh builds it)' });
+      else record(id, runTfjs(id, engine, t, opts));
+    }
   }
   record('wasm', runTfjs('wasm', 'wasm', 1, opts));
   if (opts.keras) {
@@ -225,7 +227,7 @@ export function runComparison(opts: CompareOptions): CompareResult {
           ];
         }),
     );
-  const pairs: Array<[string, string]> = opts.threads.map((t) => [`node-${t}`, `keras-${t}`]);
+  const pairs: Array<[string, string]> = opts.threads.flatMap((t): Array<[string, string]> => [[`node-${t}`, `keras-${t}`], [`node-onednn-${t}`, `keras-${t}`]]);
   pairs.push(['wasm', 'keras-1']); // wasm runs one thread: compare with single-threaded Keras
   for (const [a, b] of pairs) {
     const [x, y] = [byId.get(a), byId.get(b)];

@@ -183,7 +183,7 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   const info = activeBackend() ?? (await initBackend({ quiet: true }));
   const trainData = randomData(opts.batchSize * 8);
   const inferData = randomData(opts.inferBatchSize);
-  const modes = info.name === 'wasm' ? { get: wasmKernelMode, set: setWasmKernelMode } : info.name === 'node' ? { get: nodeKernelMode, set: setNodeKernelMode } : undefined;
+  const modes = info.name === 'wasm' ? { get: wasmKernelMode, set: setWasmKernelMode } : info.name === 'node' || info.name === 'node-onednn' ? { get: nodeKernelMode, set: setNodeKernelMode } : undefined;
   const modeBefore = modes?.get();
   modes?.set({ fast: true });
   const models: Partial<Record<ModelName, ModelBench>> = {};
