@@ -19,7 +19,7 @@ const pts = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(2));
 /**
  * `study.*` in _variables.yml: per model and protocol the mean, sd, interval, min and max of test
  * accuracy over the seeds (percent), the generated ranking sentences (src/report/study-claims.ts),
- * and the study's wall time.
+ * and a sentence on the study's training time.
  */
 export function studyVariables(resultsRoot: string, runtime?: RuntimeIdentity): Record<string, unknown> {
   const file = reportStudyFile(resultsRoot, runtime);
@@ -36,7 +36,7 @@ export function studyVariablesFrom(s: StudySummary, file: string): Record<string
     wilcoxon_min_p: String(Math.min(...s.comparisons.map((c) => c.wilcoxon.minimumP))),
     runs: String(s.compute.runs),
     compute_hours: (s.compute.seconds / 3600).toFixed(1),
-    wall_time: wallTime(file),
+    training_time: trainingTimeSentence(s, file),
     planned_seeds: String(studySeeds().length),
     status: statusSentence(s),
     seeds_phrase: s.seeds.length >= studySeeds().length ? `${s.seeds.length} seeds per model` : `${s.seeds.length} of its ${studySeeds().length} planned seeds per model so far`,
@@ -66,18 +66,21 @@ export function statusSentence(s: StudySummary): string {
   );
 }
 
-function wallTime(summaryFile: string): string {
+/** One sentence on what training the study cost: its wall time, or (trained over several sessions) the compute summed over runs and the last session's wall time. */
+export function trainingTimeSentence(s: StudySummary, summaryFile: string): string {
   const t = readTimings(timingsPath(summaryFile));
+  const hours = (s.compute.seconds / 3600).toFixed(1);
+  const on = (concurrency: number, cpus: number) => `${concurrency} training processes at a time on a machine with ${cpus} CPU cores`;
   const c = t?.complete;
-  if (c) return `${formatDuration(c.wallSeconds)} with ${c.concurrency} training processes at a time on a machine with ${c.machine.cpus} CPU cores`;
+  if (c) return `The seed study's ${s.compute.runs} training runs took ${formatDuration(c.wallSeconds)} of wall time, ${on(c.concurrency, c.machine.cpus)} (${hours} hours of training summed over the runs).`;
   const l = t?.last;
   if (l) {
     return (
-      `${formatDuration(l.wallSeconds)} for the ${l.trained} runs trained in the study's last session (the other ${l.cached} were saved by an earlier one), ` +
-      `with ${l.concurrency} training processes at a time on a machine with ${l.machine.cpus} CPU cores`
+      `The seed study's ${s.compute.runs} training runs took ${hours} hours of training summed over the runs; its last session trained ${l.trained} of them ` +
+      `in ${formatDuration(l.wallSeconds)} of wall time, ${on(l.concurrency, l.machine.cpus)} (the other ${l.cached} were saved by an earlier session).`
     );
   }
-  return `not recorded (${path.basename(timingsPath(summaryFile))} is missing)`;
+  return `The seed study's training time was not recorded (${path.basename(timingsPath(summaryFile))} is missing).`;
 }
 
 function setPath(obj: Record<string, unknown>, dotted: string, value: string): void {
