@@ -269,7 +269,10 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     expect(text).not.toMatch(/\?@|\?\?|\{\{<|n\.d\./);
     const vars = YAML.parse(fs.readFileSync(path.join(root, '_variables.yml'), 'utf8'));
     const get = (key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], vars);
-    const missing = [...new Set([...articleText.matchAll(/\{\{<\s*var\s+([\w.]+)\s*>\}\}/g)].map((m) => m[1]))].filter((k) => !text.includes(String(get(k))));
+    // Pandoc's smart punctuation turns the variables' straight quotes into typographic ones.
+    const plainQuotes = (t: string) => t.replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
+    const pageText = plainQuotes(text);
+    const missing = [...new Set([...articleText.matchAll(/\{\{<\s*var\s+([\w.]+)\s*>\}\}/g)].map((m) => m[1]))].filter((k) => !pageText.includes(plainQuotes(String(get(k)))));
     expect(missing).toEqual([]);
     expect(notebookList.map((t) => t.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07']);
     // Tables print thousands separators (the ANN's parameter count, for one).

@@ -15,7 +15,7 @@ describe('ranking sentences generated from the seed study', () => {
     expect(mostAccurate(clear, 'official')).toBe('cnn3');
     const all = studySentences(clear);
     expect(all.abstract.text).toBe(
-      'Over 5 training seeds per model, every convolutional model is more accurate than the fully connected baseline on both protocols, CNN 3 is the most accurate model on both protocols, and CNN 1 and CNN 2 do not differ significantly on either protocol (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).',
+      'Over 5 training seeds per model, every convolutional model is more accurate than the fully connected baseline on both protocols; CNN 3 is the most accurate model on both protocols; and CNN 1 and CNN 2 do not differ significantly on either protocol (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).',
     );
     expect(checkStudyFindings(clear)).toEqual([]);
   });
@@ -26,8 +26,18 @@ describe('ranking sentences generated from the seed study', () => {
     const r = rankingSentence(close, 'paper');
     expect(r.text).toMatch(/no model is more accurate than all the others: CNN 3 has the highest mean accuracy, but it does not differ significantly from/);
     expect(r.text).toMatch(/every convolutional model is more accurate than the ANN/);
-    expect(studySentences(close).abstract.text).toMatch(/no model is significantly more accurate than all the others on the paper's split, and CNN 3 is the most accurate model on the official split/);
+    expect(studySentences(close).abstract.text).toMatch(/on the paper's split no model is significantly more accurate than all the others, while CNN 3 is the most accurate model on the official split/);
     expect(checkStudyFindings(close)).toEqual([]);
+  });
+
+  it('group the pairs that do not differ by protocol, naming a shared model once', () => {
+    // Official split: CNN 3 level with CNN 1 and CNN 2 (as in the committed study); paper split as CLEAR_ORDER.
+    const study = syntheticStudy({ ...CLEAR_ORDER, 'official/cnn3': [0.9141, 0.9155, 0.9126, 0.9158, 0.9149] });
+    const text = studySentences(study).conclusion.text;
+    expect(text).toBe(
+      "Every convolutional model is more accurate than the fully connected baseline on both protocols; CNN 3 is the most accurate model on the paper's split, while on the official split no model is significantly more accurate than all the others; and CNN 1 and CNN 2 do not differ significantly on either protocol, and neither CNN 1 nor CNN 2 differs significantly from CNN 3 on the official split.",
+    );
+    expect(checkStudyFindings(study)).toEqual([]);
   });
 
   it('a generated claim that the study no longer supports is reported, naming the sentence', () => {

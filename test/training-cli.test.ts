@@ -31,7 +31,7 @@ describe('fmnist train / evaluate: bad arguments fail with the valid values', ()
     [['train', 'cnn4'], /Allowed choices are ann, cnn1, cnn2, cnn3, all/],
     [['train', 'ann', '--profile', 'fast'], /Allowed choices are smoke, paper/],
     [['train', 'ann', '--protocol', 'kaggle'], /Allowed choices are paper, official/],
-    [['train', 'ann', '--backend', 'gpu'], /Allowed choices are node, wasm, cpu/],
+    [['train', 'ann', '--backend', 'gpu'], /Allowed choices are node, node-onednn, wasm, cpu/],
     [['train', 'ann', '--seed', '-1'], /non-negative integer/],
     [['train', 'ann', '--seed', 'abc'], /non-negative integer/],
     [['train', 'ann', '--seed', '1.5'], /non-negative integer/],

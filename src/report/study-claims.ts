@@ -175,26 +175,46 @@ export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentenc
   } else {
     const clauses = protocols.map((p, i) => {
       const b = bests[i];
-      return b ? `${MODEL_LABEL[b]} is the most accurate model on ${PROTOCOL_PHRASE[p]}` : `no model is significantly more accurate than all the others on ${PROTOCOL_PHRASE[p]}`;
+      return b ? `${MODEL_LABEL[b]} is the most accurate model on ${PROTOCOL_PHRASE[p]}` : `on ${PROTOCOL_PHRASE[p]} no model is significantly more accurate than all the others`;
     });
+    // "while" when one protocol has a most accurate model and another has none.
+    const mixed = bests.some((b) => b === undefined) && bests.some((b) => b !== undefined);
     best = {
-      text: clauses.join(', and '),
+      text: clauses.join(mixed ? ', while ' : ', and '),
       findings: protocols.flatMap((p, i) => (bests[i] ? MODEL_NAMES.filter((o) => o !== bests[i]).map((o) => ({ kind: 'more-accurate' as const, protocol: p, better: bests[i]!, worse: o })) : [])),
     };
   }
-  // Pairs that do not differ: those common to every protocol first ("on either protocol").
+  // Pairs that do not differ, grouped by where (those common to every protocol first: "on either
+  // protocol"); pairs of a group that share a model read "neither A nor B differs from C".
   const tiesBy = new Map<string, SplitProtocol[]>();
   for (const c of s.comparisons) if (!c.significant) tiesBy.set(`${c.a}/${c.b}`, [...(tiesBy.get(`${c.a}/${c.b}`) ?? []), c.protocol]);
-  const tieClauses: string[] = [];
+  const groups = new Map<string, Array<[ModelName, ModelName]>>();
   const tieFindings: StudyFinding[] = [];
   for (const [pair, ps] of tiesBy) {
     const [a, b] = pair.split('/') as [ModelName, ModelName];
     const where = ps.length === protocols.length && protocols.length > 1 ? 'on either protocol' : ps.map((p) => `on ${PROTOCOL_PHRASE[p]}`).join(' or ');
-    tieClauses.push(`${nameOf(a)} and ${nameOf(b)} do not differ significantly ${where}`);
+    groups.set(where, [...(groups.get(where) ?? []), [a, b]]);
     for (const p of ps) tieFindings.push({ kind: 'no-difference', protocol: p, a, b });
   }
-  const ties: GeneratedSentence = { text: tieClauses.length ? joinList(tieClauses) : 'every pair of models differs significantly on every protocol', findings: tieFindings };
+  const tieClauses = [...groups].map(([where, pairs]) => tieClause(pairs, where));
+  const ties: GeneratedSentence = { text: tieClauses.length ? joinClauseList(tieClauses) : 'every pair of models differs significantly on every protocol', findings: tieFindings };
   return { cnnsVsAnn, best, ties, anyDifference: s.comparisons.some((c) => c.significant) };
+}
+
+/** "A and B do not differ significantly W", or, when every pair shares one model C: "neither A nor B differs significantly from C W". */
+function tieClause(pairs: Array<[ModelName, ModelName]>, where: string): string {
+  const common = pairs.length > 1 ? MODEL_NAMES.find((m) => pairs.every((p) => p.includes(m))) : undefined;
+  if (!common) return joinClauseList(pairs.map(([a, b]) => `${nameOf(a)} and ${nameOf(b)} do not differ significantly ${where}`));
+  const others = pairs.map((p) => (p[0] === common ? p[1] : p[0]));
+  const subject = others.length === 2 ? `neither ${nameOf(others[0])} nor ${nameOf(others[1])}` : `none of ${joinList(others.map((m) => nameOf(m)))}`;
+  return `${subject} differs significantly from ${nameOf(common)} ${where}`;
+}
+
+/** Clauses that may contain "and" themselves: ", and" for two, semicolons for more. */
+function joinClauseList(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  if (items.length === 2) return items.join(', and ');
+  return `${items.slice(0, -1).join('; ')}; and ${items[items.length - 1]}`;
 }
 
 function joinList(items: string[]): string {
@@ -216,18 +236,18 @@ export function studySentences(s: StudySummary): Record<string, GeneratedSentenc
   const o = overallSentences(s);
   const all = [o.cnnsVsAnn, o.best, o.ties];
   out.abstract = {
-    text: `Over ${s.seeds.length} training seeds per model, ${o.cnnsVsAnn.text}, ${o.best.text}, and ${o.ties.text} (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).`,
+    text: `Over ${s.seeds.length} training seeds per model, ${o.cnnsVsAnn.text}; ${o.best.text}; and ${o.ties.text} (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).`,
     findings: all.flatMap((x) => x.findings),
   };
   out.versus_paper = {
     text: o.anyDifference
-      ? `Unlike the paper, we do not find that all four models perform alike: over ${s.seeds.length} seeds, ${o.cnnsVsAnn.text}, and ${o.best.text}; ${o.ties.text}.`
+      ? `Unlike the paper, we do not find that all four models perform alike: over ${s.seeds.length} seeds, ${o.cnnsVsAnn.text}; ${o.best.text}; and ${o.ties.text}.`
       : s.seeds.length < planned
         ? `Over the ${s.seeds.length} seeds run so far (of ${planned} planned) no pair of models differs significantly on either protocol; with so few seeds that says little about whether the models perform alike, as the paper concludes.`
         : `Like the paper, we find that the models perform alike: over ${s.seeds.length} seeds no pair of models differs significantly on either protocol.`,
     findings: all.flatMap((x) => x.findings),
   };
-  out.conclusion = { text: `${capitalise(o.cnnsVsAnn.text)}, ${o.best.text}, and ${o.ties.text}.`, findings: all.flatMap((x) => x.findings) };
+  out.conclusion = { text: `${capitalise(o.cnnsVsAnn.text)}; ${o.best.text}; and ${o.ties.text}.`, findings: all.flatMap((x) => x.findings) };
   return out;
 }
 
