@@ -263,7 +263,8 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
 
   it('numbers, citations and cross-references are resolved; the notebooks are listed 01 to 07', { timeout: 600_000 }, async () => {
     const { page } = await openPage('index.html', 0);
-    const text = await page.evaluate(() => (document.querySelector('main') as HTMLElement).innerText);
+    // The title block (title, abstract) sits before <main> in Quarto's page.
+    const text = await page.evaluate(() => ['#title-block-header', 'main'].map((sel) => (document.querySelector(sel) as HTMLElement | null)?.innerText ?? '').join('\n'));
     const notebookList = await page.evaluate(() => Array.from(document.querySelectorAll('.quarto-alternate-notebooks a')).map((a) => a.textContent?.trim() ?? ''));
     await page.close();
     expect(text).not.toMatch(/\?@|\?\?|\{\{<|n\.d\./);
