@@ -1,6 +1,7 @@
 """Executes one notebook with Jupyter's own client (nbclient); driven by src/pipeline/execute.ts.
 
     python scripts/execute-notebook.py INPUT OUTPUT --cwd DIR [--kernel tslab] [--timeout SECONDS]
+        [--startup-timeout SECONDS] [--startup-attempts N]
 
 Progress and failures are reported on stdout as JSON lines (one event per line), so the
 TypeScript side can format them and build an error that names the notebook, the cell and
@@ -9,6 +10,7 @@ renamed over it only after every cell succeeded: an interrupted or failed execut
 leaves a half-executed notebook in place.
 """
 import argparse
+import atexit
 import json
 import os
 import sys
@@ -18,6 +20,10 @@ import warnings
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+
+class KernelStartupError(RuntimeError):
+    pass
 
 
 def emit(event, **fields):
@@ -63,7 +69,33 @@ def merge_adjacent_streams(nb):
 
 class StreamingClient(NotebookClient):
     """Passes the kernel's stdout on as it arrives, so a training cell that runs for minutes
-    shows its per-epoch lines in the main job's log instead of going silent."""
+    shows its per-epoch lines in the main job's log instead of going silent; and starts the
+    kernel again when it does not answer in time."""
+
+    startup_attempts = 1
+
+    async def async_start_new_kernel_client(self):
+        # A kernel that is alive but never answers kernel_info is a known failure when several
+        # kernels start at once (port races, jupyter_client#487); a fresh kernel with new ports
+        # fixes it, and nothing has run yet, so a retry is safe. Each attempt waits twice as long as
+        # the one before, so a kernel that is merely slow on a loaded machine also gets its chance.
+        first_timeout = self.startup_timeout
+        for attempt in range(1, self.startup_attempts + 1):
+            self.startup_timeout = first_timeout * 2 ** (attempt - 1)
+            t0 = time.monotonic()
+            try:
+                kc = await super().async_start_new_kernel_client()
+            except RuntimeError as exc:
+                if attempt == self.startup_attempts:
+                    atexit.unregister(self._cleanup_kernel)  # the parent already cleaned up
+                    raise KernelStartupError("{} (attempt {}/{})".format(exc, attempt, self.startup_attempts)) from exc
+                emit("kernel_retry", attempt=attempt, attempts=self.startup_attempts, error=str(exc))
+                # The parent has shut the silent kernel down and dropped its manager.
+                self.km = self.create_kernel_manager()
+                await self.async_start_new_kernel()
+                continue
+            emit("kernel_ready", seconds=round(time.monotonic() - t0, 3), attempt=attempt)
+            return kc
 
     def output(self, outs, msg, display_id, cell_index):
         if msg.get("msg_type") == "stream" and msg.get("content", {}).get("name") == "stdout":
@@ -80,6 +112,9 @@ def main():
     parser.add_argument("--cwd", required=True, help="kernel working directory")
     parser.add_argument("--kernel", default="tslab")
     parser.add_argument("--timeout", type=float, default=0, help="per-cell timeout in seconds; 0 = none")
+    parser.add_argument("--startup-timeout", type=float, default=60,
+                        help="seconds a starting kernel has to answer before it is started again (doubled per attempt)")
+    parser.add_argument("--startup-attempts", type=int, default=3)
     args = parser.parse_args()
 
     # Notebooks written by hand may lack cell ids; that is not worth a warning on every run.
@@ -107,12 +142,14 @@ def main():
         nb,
         kernel_name=args.kernel,
         timeout=None if args.timeout <= 0 else args.timeout,
+        startup_timeout=args.startup_timeout,
         allow_errors=False,
         record_timing=False,
         resources={"metadata": {"path": args.cwd}},
         on_cell_start=on_cell_start,
         on_cell_executed=on_cell_executed,
     )
+    client.startup_attempts = max(1, args.startup_attempts)
     t0 = time.monotonic()
     try:
         client.execute()
@@ -120,6 +157,10 @@ def main():
         index = current["index"]
         cell = nb.cells[index]
         emit("cell_error", index=index, label=cell_label(cell), error=error_outputs(cell))
+        return 2
+    except KernelStartupError as exc:
+        emit("cell_error", index=None, label=None,
+             error="KernelStartupError: the {} kernel did not start: {}".format(args.kernel, exc))
         return 2
     except (CellTimeoutError, DeadKernelError) as exc:
         index = current["index"]

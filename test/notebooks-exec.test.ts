@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeNotebook, executeNotebooks, NotebookExecutionError } from '../src/pipeline/execute';
+import { executeNotebook, executeNotebooks, NotebookExecutionError, progressPrinter, type CellProgress } from '../src/pipeline/execute';
 import { NOTEBOOK_NAMES, notebookPath, planNotebookJobs } from '../src/pipeline/plan';
 import { readNotebook } from '../src/pipeline/notebook-file';
 import { projectRoot } from '../src/util/paths';
@@ -118,6 +118,48 @@ describe('executeNotebook (nbclient + tslab from the project venv)', () => {
     const until = Date.now() + 15_000;
     while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     expect(alive()).toBe(false);
+  });
+});
+
+describe('a kernel that does not answer at startup', () => {
+  // A kernel spec in a folder of its own, found through JUPYTER_PATH: the first start of
+  // `silent-once` never answers (as a kernel that lost a port race does); later starts run tslab.
+  const kernelsRoot = path.join(tmp, 'jupyter-path');
+  const marker = path.join(tmp, 'silent-once.started');
+  const tslabSpec = JSON.parse(fs.readFileSync(path.join(projectRoot(), '.jupyter', 'data', 'kernels', 'tslab', 'kernel.json'), 'utf8')) as { argv: string[] };
+  function writeKernel(name: string, script: string): void {
+    const dir = path.join(kernelsRoot, 'kernels', name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'start.sh'), script);
+    fs.writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify({ argv: ['bash', path.join(dir, 'start.sh'), '{connection_file}'], display_name: name, language: 'typescript' }));
+  }
+  const tslab = tslabSpec.argv.map((a) => (a === '{connection_file}' ? '"$1"' : JSON.stringify(a))).join(' ');
+  writeKernel('silent-once', `if [ ! -e ${JSON.stringify(marker)} ]; then touch ${JSON.stringify(marker)}; exec sleep 600; fi\nexec ${tslab}\n`);
+  writeKernel('always-silent', 'exec sleep 600\n');
+  const env = { JUPYTER_PATH: kernelsRoot };
+
+  it('is started again, the retry is reported, and the notebook runs', { timeout: 120_000 }, async () => {
+    const input = writeNotebook('retry.ipynb', [{ source: 'console.log("ran after a retry");' }]);
+    const output = path.join(tmp, 'retry-out.ipynb');
+    const events: CellProgress[] = [];
+    await executeNotebook(input, { output, env, kernel: 'silent-once', startupTimeoutSeconds: 4, startupAttempts: 2, onProgress: (e) => events.push(e) });
+    expect(fs.existsSync(marker)).toBe(true);
+    expect(stdoutOf(output)).toContain('ran after a retry');
+    const retries = events.filter((e) => e.kind === 'kernel_retry');
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatchObject({ attempt: 1, attempts: 2 });
+    const printed: string[] = [];
+    progressPrinter('t', (l) => printed.push(l))(retries[0]!);
+    expect(printed[0]).toMatch(/^\[t\] the kernel did not answer \(Kernel didn't respond in 4 seconds\); starting a new one \(attempt 2\/2\)$/);
+  });
+
+  it('that never answers fails after the last attempt (each waits twice as long), saying so before any cell ran', { timeout: 120_000 }, async () => {
+    const input = writeNotebook('silent.ipynb', [{ source: 'console.log(1);' }]);
+    const output = path.join(tmp, 'silent-out.ipynb');
+    const err = (await executeNotebook(input, { output, env, kernel: 'always-silent', startupTimeoutSeconds: 3, startupAttempts: 2 }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(NotebookExecutionError);
+    expect(err.message).toMatch(/silent\.ipynb: before its first cell ran failed: KernelStartupError: the always-silent kernel did not start: Kernel didn't respond in 6 seconds \(attempt 2\/2\)/);
+    expect(fs.existsSync(output)).toBe(false);
   });
 });
 

@@ -9,7 +9,9 @@ export type CellProgress =
   | { kind: 'cell_start'; notebook: string; index: number; label?: string; codeCell: number; codeCells: number }
   | { kind: 'cell_done'; notebook: string; index: number; label?: string; seconds: number }
   | { kind: 'output'; notebook: string; index: number; text: string }
-  | { kind: 'notebook_done'; notebook: string; seconds: number };
+  | { kind: 'notebook_done'; notebook: string; seconds: number }
+  /** The kernel did not answer within the startup timeout and is being started again. */
+  | { kind: 'kernel_retry'; notebook: string; attempt: number; attempts: number; error: string };
 
 export interface ExecuteOptions {
   /** Where the executed notebook goes; default: the input itself (replaced atomically on success). */
@@ -20,6 +22,10 @@ export interface ExecuteOptions {
   env?: Record<string, string | undefined>;
   /** Per-cell timeout in seconds; default none (full-data training cells take many minutes). */
   timeoutSeconds?: number;
+  /** Seconds a starting kernel has to answer before it is started again, doubled per attempt; default 60 (Jupyter's). */
+  startupTimeoutSeconds?: number;
+  /** Kernel starts tried before giving up; default 3 (60 + 120 + 240 s at most). */
+  startupAttempts?: number;
   /** Jupyter kernel name; default 'tslab'. */
   kernel?: string;
   onProgress?: (event: CellProgress) => void;
@@ -93,6 +99,10 @@ async function runKernel(notebook: string, output: string, cellCount: number, sh
     options.kernel ?? 'tslab',
     '--timeout',
     String(options.timeoutSeconds ?? 0),
+    '--startup-timeout',
+    String(options.startupTimeoutSeconds ?? 60),
+    '--startup-attempts',
+    String(options.startupAttempts ?? 3),
   ];
 
   const child = spawnInProjectEnv('python', args, {
@@ -122,6 +132,8 @@ async function runKernel(notebook: string, output: string, cellCount: number, sh
         options.onProgress?.({ kind: 'cell_done', notebook: shown, index: ev.index as number, label, seconds: ev.seconds as number });
       } else if (ev.event === 'output') {
         options.onProgress?.({ kind: 'output', notebook: shown, index: ev.index as number, text: String(ev.text ?? '') });
+      } else if (ev.event === 'kernel_retry') {
+        options.onProgress?.({ kind: 'kernel_retry', notebook: shown, attempt: ev.attempt as number, attempts: ev.attempts as number, error: String(ev.error ?? '') });
       } else if (ev.event === 'cell_error') {
         failure = { index: (ev.index as number | null) ?? null, label, error: String(ev.error ?? '') };
       } else if (ev.event === 'notebook_done') {
@@ -260,6 +272,7 @@ export function progressPrinter(tag?: string, write: (line: string) => void = (l
     if (e.kind === 'cell_start') write(`[${name}] cell ${e.codeCell}/${e.codeCells}${e.label ? ` ${e.label}` : ''} ...`);
     else if (e.kind === 'output') write(`[${name}]   ${e.text}`);
     else if (e.kind === 'cell_done') write(`[${name}]   done in ${e.seconds.toFixed(1)} s`);
+    else if (e.kind === 'kernel_retry') write(`[${name}] the kernel did not answer (${e.error}); starting a new one (attempt ${e.attempt + 1}/${e.attempts})`);
     else write(`[${name}] finished in ${e.seconds.toFixed(1)} s`);
   };
 }
