@@ -19,9 +19,10 @@ import { CLASS_NAMES } from '../src/data/classes';
 import { PIXELS } from '../src/data/types';
 
 // Made-up reports with values chosen so every derived number is easy to check by hand.
-function report(model: string, testAccuracy: number, trainAccuracy: number, macroF1: number, params: number, trainSeconds: number) {
+function report(model: string, testAccuracy: number, trainAccuracy: number, macroF1: number, params: number, trainSeconds: number, protocol = 'paper') {
   return {
     model,
+    protocol,
     params,
     trainSeconds,
     train: { accuracy: trainAccuracy },
@@ -37,6 +38,13 @@ const reports = [
   report('cnn1', 0.91, 0.96, 0.909, 693962, 20),
   report('cnn2', 0.905, 0.975, 0.904, 693962, 21),
   report('cnn3', 0.92, 0.94, 0.918, 225034, 30),
+];
+// The same models under the official protocol (other numbers, so a mix-up shows).
+const official = [
+  report('ann', 0.87, 0.9, 0.869, 109386, 10, 'official'),
+  report('cnn1', 0.9, 0.96, 0.899, 693962, 20, 'official'),
+  report('cnn2', 0.895, 0.975, 0.894, 693962, 21, 'official'),
+  report('cnn3', 0.915, 0.94, 0.913, 225034, 30, 'official'),
 ];
 
 describe('comparisonRows and the table', () => {
@@ -191,12 +199,14 @@ describe('comparison with the paper', () => {
 });
 
 describe('benchmarkComparisonFigure', () => {
-  it('places our models among all published results, sorted by accuracy', () => {
-    const spec = benchmarkComparisonFigure(comparisonRows(reports));
-    const [published, ours] = spec.data as Array<{ x: number[]; y: string[]; error_x?: { array: number[] } }>;
+  it('places our official-split models among all published results, sorted by accuracy', () => {
+    const spec = benchmarkComparisonFigure(comparisonRows(official));
+    const [published, ours] = spec.data as Array<{ x: number[]; y: string[]; name: string; error_x?: { array: number[] } }>;
     expect(published.y).toHaveLength(PUBLISHED_BENCHMARKS.length);
+    expect(ours.name).toBe('ours (official split)');
     expect(ours.y).toEqual(['ours: ANN', 'ours: CNN 2', 'ours: CNN 1', 'ours: CNN 3']);
-    expect(ours.x).toEqual([0.88, 0.905, 0.91, 0.92]);
+    expect(ours.x).toEqual([0.87, 0.895, 0.9, 0.915]);
+    expect(spec.provenance).toMatchObject({ protocol: 'official' });
     const order = (spec.layout as { yaxis: { categoryarray: string[] } }).yaxis.categoryarray;
     expect(order[0]).toBe('Human performance');
     expect(order[order.length - 1]).toBe('WRN-40-4 (augmented)');
@@ -206,8 +216,18 @@ describe('benchmarkComparisonFigure', () => {
     expect(published.error_x!.array[i]).toBeCloseTo(0.04, 12);
   });
 
+  it('refuses results of the paper split, whose test images are not the benchmarks\' (even one model)', () => {
+    expect(() => benchmarkComparisonFigure(comparisonRows(reports))).toThrow(/scored on the official test set, but ann \(paper\), cnn1 \(paper\), cnn2 \(paper\), cnn3 \(paper\) come from another protocol/);
+    expect(() => benchmarkComparisonFigure(comparisonRows([...official.slice(0, 3), reports[3]]))).toThrow(/but cnn3 \(paper\) come from/);
+  });
+
+  it('comparisonFigures takes its benchmark figure from the official reports', () => {
+    const spec = comparisonFigures(reports, official).find((s) => s.id === 'fig-comparison-benchmarks')!;
+    expect((spec.data[1] as { x: number[] }).x).toEqual([0.87, 0.895, 0.9, 0.915]);
+  });
+
   it('all comparison ids are Quarto labels and distinct', () => {
-    const ids = comparisonFigures(reports).map((s) => s.id);
+    const ids = comparisonFigures(reports, official).map((s) => s.id);
     for (const id of ids) expect(id).toMatch(/^fig-[a-z0-9-]+$/);
     expect(new Set(ids).size).toBe(ids.length);
   });

@@ -23,8 +23,9 @@ const perClass = CLASS_NAMES.map(() => ({ precision: 0.9, recall: 0.8, f1: 0.85,
 const confusion = CLASS_NAMES.map((_, k) => CLASS_NAMES.map((__, j) => (j === k ? 4 : j === (k + 1) % 10 ? 1 : 0)));
 const history = [{ epoch: 1, loss: 1, accuracy: 0.5, valLoss: 1.1, valAccuracy: 0.45 }];
 const summary = { rows: [{ layer: 'output', type: 'Dense', outputShape: [null, 10], params: 7850 }], total: 7850 };
-const report = (model: string) => ({
+const report = (model: string, protocol = 'paper') => ({
   model,
+  protocol,
   params: 7850,
   trainSeconds: 1,
   history,
@@ -101,9 +102,10 @@ describe('notebooks 03–07 (the source; edited in JupyterLab)', () => {
 
   it('07: each figure cell has the label, caption and alt text of the comparison figure it builds', () => {
     const cells = labelled(notebook(COMPARISON_NOTEBOOK));
-    const reports = ['ann', 'cnn1', 'cnn2', 'cnn3'].map(report);
+    const reports = ['ann', 'cnn1', 'cnn2', 'cnn3'].map((m) => report(m));
+    const official = ['ann', 'cnn1', 'cnn2', 'cnn3'].map((m) => report(m, 'official'));
     const gallery = misclassifiedGalleryFigure(GALLERY_MODEL, new Uint8Array(PIXELS), [{ index: 0, trueLabel: 0, predicted: 1 }]);
-    for (const spec of [...comparisonFigures(reports), gallery]) expectFigureCell(COMPARISON_NOTEBOOK, cells, spec);
+    for (const spec of [...comparisonFigures(reports, official), gallery]) expectFigureCell(COMPARISON_NOTEBOOK, cells, spec);
     for (const table of [comparisonTable([]), paperComparisonTable([])]) {
       expect(cells.get(table.id)?.metadata?.['tbl-cap']).toBe(table.caption);
     }

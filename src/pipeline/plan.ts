@@ -17,6 +17,12 @@ const DEPENDS_ON: Partial<Record<NotebookName, NotebookName[]>> = {
   '07-comparison': ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3'],
 };
 /**
+ * Notebooks that also read another protocol's results: the comparison's benchmark figure always
+ * shows the official split (the published results' test set), so under every protocol it waits
+ * for the official model notebooks too, when they are part of the run.
+ */
+const DEPENDS_ON_PROTOCOL: Partial<Record<NotebookName, Protocol>> = { '07-comparison': 'official' };
+/**
  * Start order for two workers: slowest training first, so the short notebooks fill the gaps
  * (CNN 3 trains slowest, the ANN fastest; EDA and PCA take a minute or two).
  */
@@ -93,7 +99,7 @@ export function planNotebookJobs(options: PlanOptions): NotebookJob[] {
         notebook: notebookPath(name),
         output: options.outputFor?.(name, protocol) ?? executedNotebookPath(name, options.profile, protocol),
         cwd: notebooksDir(),
-        after: (DEPENDS_ON[name] ?? []).filter((d) => selected.has(d)).map((d) => id(d, protocol)),
+        after: dependencies(name, protocol, selected, options.protocols).map(([d, p]) => id(d, p)),
         // Every setting the main job owns is pinned, so nothing exported in the user's shell
         // (FMNIST_SEED, another results folder...) makes a kernel disagree with this process.
         env: {
@@ -108,4 +114,12 @@ export function planNotebookJobs(options: PlanOptions): NotebookJob[] {
     }
   }
   return jobs;
+}
+
+/** The notebook jobs `name` under `protocol` waits for, among those selected for the run. */
+function dependencies(name: NotebookName, protocol: Protocol, selected: ReadonlySet<NotebookName>, protocols: readonly Protocol[]): Array<[NotebookName, Protocol]> {
+  const deps = (DEPENDS_ON[name] ?? []).filter((d) => selected.has(d));
+  const other = DEPENDS_ON_PROTOCOL[name];
+  const also = other && other !== protocol && protocols.includes(other) ? deps.map((d): [NotebookName, Protocol] => [d, other]) : [];
+  return [...deps.map((d): [NotebookName, Protocol] => [d, protocol]), ...also];
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { planNotebookJobs } from '../src/pipeline/plan';
+
+const afterOf = (protocols: Array<'paper' | 'official'>, id: string) => {
+  const job = planNotebookJobs({ profile: 'paper', protocols }).find((j) => j.id === id);
+  expect(job, `no job ${id}`).toBeDefined();
+  return [...(job!.after ?? [])].sort();
+};
+const models = ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3'];
+
+describe('the main job plan', () => {
+  it('runs the comparison of each protocol after its four model notebooks', () => {
+    expect(afterOf(['paper', 'official'], 'official/07-comparison')).toEqual(models.map((m) => `official/${m}`).sort());
+  });
+
+  it('also makes the paper comparison wait for the official model notebooks (its benchmark figure shows the official split)', () => {
+    expect(afterOf(['paper', 'official'], 'paper/07-comparison')).toEqual([...models.map((m) => `official/${m}`), ...models.map((m) => `paper/${m}`)].sort());
+  });
+
+  it('waits only for notebooks that are part of the run', () => {
+    expect(afterOf(['paper'], 'paper/07-comparison')).toEqual(models.map((m) => `paper/${m}`).sort());
+    const only = planNotebookJobs({ profile: 'paper', protocols: ['paper', 'official'], only: ['07-comparison'] });
+    expect(only.map((j) => [j.id, j.after])).toEqual([['paper/07-comparison', []], ['official/07-comparison', []]]);
+  });
+
+  it('every dependency names a job of the plan', () => {
+    const jobs = planNotebookJobs({ profile: 'paper', protocols: ['paper', 'official'] });
+    const ids = new Set(jobs.map((j) => j.id));
+    for (const job of jobs) for (const dep of job.after ?? []) expect(ids.has(dep), `${job.id} waits for ${dep}`).toBe(true);
+  });
+});
