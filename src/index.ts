@@ -51,8 +51,8 @@ export { modelHighlights } from './figures/model-highlights';
 export { classificationMetrics, accuracy, type ClassificationMetrics } from './evaluation/metrics';
 
 // ── 07 · Comparison: the four models, their mistakes, the paper, published benchmarks ───────────
-/** `benchmarkFigureInNotebook(settings, reports)`: the published benchmarks beside the official split's results. */
-export { misclassifiedExamples, benchmarkFigureInNotebook } from './notebook/model-cells';
+/** `benchmarkFigureInNotebook(await officialSplitReports(settings, reports))`: the published benchmarks beside the official split's results. */
+export { misclassifiedExamples, officialSplitReports, benchmarkFigureInNotebook } from './notebook/model-cells';
 export {
   comparisonRows,
   comparisonTable,

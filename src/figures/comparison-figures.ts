@@ -354,7 +354,7 @@ export function benchmarkComparisonFigure(rows: readonly ComparisonRow[], benchm
   if (foreign.length) {
     throw new Error(
       `benchmarkComparisonFigure: the published benchmarks are scored on the official test set, but ${foreign.map((r) => `${r.model} (${r.protocol})`).join(', ')} ` +
-        `come from another protocol; pass the official protocol's results (benchmarkFigureInNotebook(settings, reports) in a notebook)`,
+        `come from another protocol; pass the official protocol's results (officialSplitReports(settings, reports) in a notebook)`,
     );
   }
   const entries = [
