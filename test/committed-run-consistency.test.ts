@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MODEL_NAMES } from '../src/models/architectures';
 import { keyMetricsTable } from '../src/figures/model-figures';
-import { comparisonRows, comparisonTable, paperComparisonTable } from '../src/figures/comparison-figures';
+import { benchmarkComparisonFigure, comparisonRows, comparisonTable, paperComparisonTable } from '../src/figures/comparison-figures';
 import { MODEL_NOTEBOOKS } from '../src/figures/model-notebooks';
 import { renderTable, type TableSpec } from '../src/figures/show';
 import { findLabelledCell, readNotebook } from '../src/pipeline/notebook-file';
@@ -36,7 +36,25 @@ function expectShown(notebook: NotebookName, protocol: (typeof PROTOCOL_NAMES)[n
   expect(fs.readFileSync(csv, 'utf8'), `${path.relative(process.cwd(), csv)} differs from the table rebuilt from results/`).toBe(expected.csv);
 }
 
+/** The plotly data of a figure cell's interactive output (the `var fig = {...};` line plotly-html.ts writes). */
+function shownFigureData(notebook: NotebookName, protocol: (typeof PROTOCOL_NAMES)[number], id: string): unknown {
+  const file = executedNotebookPath(notebook, 'paper', protocol);
+  const found = findLabelledCell(readNotebook(file), id);
+  expect(found, `${file} has no cell labelled ${id}`).toBeDefined();
+  const html = (found!.cell.outputs ?? []).map((o) => o.data?.['text/html']).find((h) => h !== undefined);
+  const text = Array.isArray(html) ? html.join('') : String(html ?? '');
+  const json = /var fig = (\{.*\});\n/.exec(text)?.[1];
+  expect(json, `${file}#${id} has no plotly figure in its output`).toBeDefined();
+  return (JSON.parse(json!) as { data: unknown }).data;
+}
+
 describe.each(PROTOCOL_NAMES)('the committed %s-protocol run', (protocol) => {
+  it('comparison: the benchmark figure plots the official split\'s results, whichever protocol the notebook ran under', () => {
+    const official = comparisonRows(MODEL_NAMES.map((m) => reports.get(`official/${m}`)!));
+    const expected = JSON.parse(JSON.stringify(benchmarkComparisonFigure(official).data)) as unknown;
+    expect(shownFigureData('07-comparison', protocol, 'fig-comparison-benchmarks')).toEqual(expected);
+  });
+
   it.each(MODEL_NAMES)('%s: the notebook and the CSV show the headline table of results/', (model) => {
     expectShown(MODEL_NOTEBOOKS[model], protocol, keyMetricsTable(model, reports.get(`${protocol}/${model}`)!));
   });
