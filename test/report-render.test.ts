@@ -101,6 +101,8 @@ interface PageReport {
   drawn: number;
   firstChartMs: number | null;
   tooWide: string[];
+  /** Chart parts drawn over each other: a legend over the plot area or over any text, or two titles. */
+  overlapping: string[];
 }
 
 describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${quarto.found ? quarto.version : ''}`, () => {
@@ -141,7 +143,7 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
   /** Opens a page as a reader would (only 127.0.0.1 answers) and measures what it drew. */
   async function openPage(file: string, expected: number, width = 1280): Promise<{ page: Page; report: PageReport }> {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
-    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [] };
+    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [], overlapping: [] };
     page.on('pageerror', (e) => report.errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') report.errors.push(`console: ${m.text()}`);
@@ -183,6 +185,27 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
       }
       return wide;
     });
+    report.overlapping = await page.evaluate(() => {
+      // Boxes that share more than a pixel each way. Tick labels are not compared with each other: the
+      // boxes of rotated labels overlap where the glyphs do not.
+      const hit = (a: DOMRect, b: DOMRect) => a.width > 0 && b.width > 0 && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+      const found: string[] = [];
+      for (const fig of Array.from(document.querySelectorAll('.fmnist-figure'))) {
+        const texts = (sel: string) => Array.from(fig.querySelectorAll<SVGTextElement>(sel)).filter((t) => (t.textContent ?? '').trim() !== '');
+        const titles = texts('svg.main-svg text[class*="title"]');
+        const labels = [...titles, ...texts('svg.main-svg .xtick text, svg.main-svg .ytick text, svg.main-svg .annotation-text')];
+        const legend = fig.querySelector('g.legend');
+        if (legend) {
+          const box = legend.getBoundingClientRect();
+          for (const plot of Array.from(fig.querySelectorAll('rect.nsewdrag'))) if (hit(box, plot.getBoundingClientRect())) found.push(`${fig.id}: the legend covers the plot area`);
+          for (const t of labels) if (hit(box, t.getBoundingClientRect())) found.push(`${fig.id}: the legend covers "${t.textContent}"`);
+        }
+        for (let i = 0; i < titles.length; i++) {
+          for (let j = i + 1; j < titles.length; j++) if (hit(titles[i].getBoundingClientRect(), titles[j].getBoundingClientRect())) found.push(`${fig.id}: "${titles[i].textContent}" runs into "${titles[j].textContent}"`);
+        }
+      }
+      return found;
+    });
     return { page, report };
   }
 
@@ -208,14 +231,15 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     }
   });
 
-  it('the article draws every embedded figure with no page error and no request leaving 127.0.0.1; the first chart within 3 s; nothing wider than its column', { timeout: 900_000 }, async () => {
+  it('the article draws every embedded figure with no page error and no request leaving 127.0.0.1; the first chart within 3 s; nothing wider than its column, no legend over the data', { timeout: 900_000 }, async () => {
     for (const width of [1280, 820]) {
       const { page, report } = await openPage('index.html', figureEmbeds.length, width);
-      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide`);
+      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping`);
       expect(report.errors).toEqual([]);
       expect(report.external).toEqual([]);
       expect(report.drawn).toBe(figureEmbeds.length);
       expect(report.tooWide).toEqual([]);
+      expect(report.overlapping).toEqual([]);
       await page.close();
       if (width === 1280) {
         // The best of three openings: other processes on a shared machine only ever slow a page down.
@@ -232,12 +256,12 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     }
   });
 
-  it("each notebook's page draws all its figures, with no page error, no external request, nothing wider than its column", { timeout: 900_000 }, async () => {
+  it("each notebook's page draws all its figures, with no page error, no external request, nothing wider than its column, no legend over the data", { timeout: 900_000 }, async () => {
     for (const { notebook } of project.notebooks) {
       const expected = notebookFigureCount(notebook);
       const { page, report } = await openPage(previewName(notebook), expected);
-      console.log(`[report-render] ${previewName(notebook)}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide`);
-      expect({ notebook, ...report, firstChartMs: null }).toEqual({ notebook, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [] });
+      console.log(`[report-render] ${previewName(notebook)}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping`);
+      expect({ notebook, ...report, firstChartMs: null }).toEqual({ notebook, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [], overlapping: [] });
       await page.close();
     }
   });

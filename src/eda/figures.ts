@@ -1,7 +1,7 @@
 /**
  * EDA figures (pure: statistics in, FigureSpec out). Ids `fig-eda-*` are also the notebook cell labels.
  */
-import type { FigureSpec } from '../figures/spec';
+import { LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from '../figures/spec';
 import type { LabelledImages } from '../data/types';
 import { CLASS_NAMES } from '../data/classes';
 import { imageMosaic } from '../figures/image-mosaic';
@@ -37,8 +37,8 @@ export function classDistributionBarFigure(dist: ClassDistribution): FigureSpec 
       title: { text: 'Class distribution' },
       xaxis: { title: { text: 'class', standoff: 12 }, tickangle: -30, automargin: true },
       yaxis: { title: { text: 'images' }, separatethousands: true },
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
-      margin: { t: 80, b: 90 },
+      legend: { ...LEGEND_ABOVE_PLOT },
+      margin: { t: TOP_MARGIN_WITH_LEGEND, b: 90 },
     },
     width: 800,
     height: 450,

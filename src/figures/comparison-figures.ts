@@ -3,7 +3,7 @@
  * the published Fashion-MNIST benchmarks, plus a gallery of misclassified test images.
  * All builders are pure: saved results in, FigureSpec out.
  */
-import { classScoreBarsLayout, type FigureSpec } from './spec';
+import { classScoreBarsLayout, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
 import { PIXELS } from '../data/types';
@@ -312,8 +312,8 @@ export function paperComparisonFigure(rows: readonly ComparisonRow[], paper: rea
       title: { text: 'Our results vs. the paper' },
       barmode: 'group',
       yaxis: { title: { text: 'value' }, range: [Math.max(0, lowest), 1] },
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
-      margin: { l: 60, r: 20, t: 80, b: 80 },
+      legend: { ...LEGEND_ABOVE_PLOT },
+      margin: { l: 60, r: 20, t: TOP_MARGIN_WITH_LEGEND, b: 80 },
     },
     width: 960,
     height: 460,
@@ -395,8 +395,10 @@ export function benchmarkComparisonFigure(rows: readonly ComparisonRow[], benchm
       xaxis: { title: { text: 'test accuracy' } },
       // Keep the sorted order (plotly would otherwise order categories by trace).
       yaxis: { categoryorder: 'array', categoryarray: entries.map((e) => e.name), automargin: true },
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: -0.15 },
-      margin: { l: 20, r: 30, t: 60, b: 80 },
+      // Above the plot: below it, the legend (placed in plot fractions) ran into the axis title
+      // (placed in pixels) once the page scaled the figure down.
+      legend: { ...LEGEND_ABOVE_PLOT },
+      margin: { l: 20, r: 30, t: TOP_MARGIN_WITH_LEGEND, b: 60 },
     },
     width: 900,
     height: 160 + 32 * entries.length,

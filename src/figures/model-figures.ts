@@ -6,7 +6,7 @@
  * The input types below are structural: they name only the fields a figure reads, so the full objects
  * from the models and training modules (which carry more) fit them directly.
  */
-import { classScoreBarsLayout, type FigureSpec } from './spec';
+import { classScoreBarsLayout, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
 import { keyMetricsTableText, modelFigureText, modelTitle } from './model-figure-text';
@@ -116,8 +116,8 @@ export function historyFigure(model: string, history: readonly EpochLike[]): Fig
       yaxis: { title: { text: 'accuracy' } },
       xaxis2: { domain: [0.55, 1], anchor: 'y2', title: { text: 'epoch' }, dtick: history.length > 20 ? undefined : 1 },
       yaxis2: { anchor: 'x2', title: { text: 'loss' } },
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
-      margin: { l: 60, r: 20, t: 90, b: 60 },
+      legend: { ...LEGEND_ABOVE_PLOT },
+      margin: { l: 60, r: 20, t: TOP_MARGIN_WITH_LEGEND, b: 60 },
     },
     width: 900,
     height: 440,

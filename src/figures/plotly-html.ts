@@ -164,12 +164,22 @@ export function figureHtml(spec: FigureSpec): string {
 }
 
 /**
- * Charts keep the design's aspect ratio as they shrink; a plotly table does not shrink its text or
- * rows, so it keeps the design height (a shorter box would hide its last rows behind a scrollbar).
+ * The lowest a chart gets as it shrinks (or its design height, if lower). Margins, titles, legends and
+ * tick labels keep their size in pixels, so a chart scaled by its aspect ratio alone leaves its plot
+ * area a thin strip in a narrow column (a 960 × 460 chart in a 550 px column: 263 px high, 83 px of
+ * them plot).
+ */
+export const MIN_CHART_HEIGHT = 360;
+
+/**
+ * Charts keep the design's aspect ratio as they shrink, down to {@link MIN_CHART_HEIGHT}; a plotly
+ * table does not shrink its text or rows, so it keeps the design height (a shorter box would hide
+ * its last rows behind a scrollbar).
  */
 function containerStyle(spec: FigureSpec, width: number, height: number): string {
   const isTable = spec.data.some((trace) => (trace as { type?: unknown }).type === 'table');
-  return isTable ? `width:100%;max-width:${width}px;height:${height}px;` : `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};`;
+  if (isTable) return `width:100%;max-width:${width}px;height:${height}px;`;
+  return `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};min-height:${Math.min(height, MIN_CHART_HEIGHT)}px;`;
 }
 
 export function escapeHtml(text: string): string {

@@ -25,6 +25,15 @@ export interface FigureSpec {
   provenance?: { dataChecksums?: Record<string, string>; backend?: string; [key: string]: unknown };
 }
 
+/**
+ * A horizontal legend centred above the plot, anchored by its bottom edge on the plot's top edge, so it
+ * never covers data however far the page scales a figure down (one placed at y > 1 with its default
+ * top anchor slid into the bars of a figure shown narrower than its export). Leave a top margin of
+ * {@link TOP_MARGIN_WITH_LEGEND} for the title above it.
+ */
+export const LEGEND_ABOVE_PLOT: Readonly<Record<string, unknown>> = Object.freeze({ orientation: 'h', x: 0.5, xanchor: 'center', y: 1, yanchor: 'bottom' });
+export const TOP_MARGIN_WITH_LEGEND = 100;
+
 /** Layout of a grouped bar chart over the ten classes with scores in [0, 1], legend on top (per-class and cross-model F1 charts). */
 export function classScoreBarsLayout(title: string, yTitle: string): Record<string, unknown> {
   return {
@@ -32,7 +41,7 @@ export function classScoreBarsLayout(title: string, yTitle: string): Record<stri
     barmode: 'group',
     xaxis: { title: { text: 'class' }, tickangle: -30 },
     yaxis: { title: { text: yTitle }, range: [0, 1] },
-    legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.08 },
-    margin: { l: 60, r: 20, t: 80, b: 90 },
+    legend: { ...LEGEND_ABOVE_PLOT },
+    margin: { l: 60, r: 20, t: TOP_MARGIN_WITH_LEGEND, b: 90 },
   };
 }

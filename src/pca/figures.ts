@@ -1,7 +1,7 @@
 /**
  * PCA figures (pure: fit/projection in, FigureSpec out). Ids `fig-pca-*` are also notebook cell labels.
  */
-import type { FigureSpec } from '../figures/spec';
+import { LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from '../figures/spec';
 import { CLASS_NAMES } from '../data/classes';
 import { CLASS_COLORS } from '../eda/figures';
 import { componentsFor } from './fit';
@@ -44,8 +44,8 @@ export function explainedVarianceFigure(explained: readonly number[], cumulative
       yaxis: { title: { text: 'share of variance (per component)' }, tickformat: '.0%', rangemode: 'tozero' },
       yaxis2: { title: { text: 'cumulative share' }, overlaying: 'y', side: 'right', range: [0, 1.02], dtick: 0.1, tickformat: '.0%', showgrid: false },
       shapes: [0.9, 0.95].map((y) => ({ type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y2', y0: y, y1: y, line: { dash: 'dot', color: '#999', width: 1 } })),
-      legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.1 },
-      margin: { t: 80, r: 70 },
+      legend: { ...LEGEND_ABOVE_PLOT },
+      margin: { t: TOP_MARGIN_WITH_LEGEND, r: 70 },
     },
     width: 820,
     height: 460,
