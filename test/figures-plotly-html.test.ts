@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { compactPlotlyFigure, figureHtml, interactiveFigure, plotlyBundleSource, resolvedLayout, FIGURE_FONT, MIN_CHART_HEIGHT } from '../src/figures/plotly-html';
+import { compactPlotlyFigure, figureHtml, interactiveFigure, plotlyBundleSource, resolvedLayout, FIGURE_FONT } from '../src/figures/plotly-html';
 import { findChromium, chromiumArgs } from '../src/figures/export';
 import type { FigureSpec } from '../src/figures/spec';
 
@@ -31,10 +31,8 @@ describe('figure HTML', () => {
     expect(figureHtml(spec)).toBe(fig);
   });
 
-  it('is responsive: the container has the design width as its maximum and the design aspect ratio, down to a floor; the plot autosizes', () => {
-    // 240 px is below the floor (MIN_CHART_HEIGHT = 360), so the chart never gets lower than its design.
-    expect(figureHtml(spec)).toContain('style="width:100%;max-width:320px;aspect-ratio:320 / 240;min-height:240px;"');
-    expect(figureHtml({ ...spec, width: 960, height: 460 })).toContain('style="width:100%;max-width:960px;aspect-ratio:960 / 460;min-height:360px;"');
+  it('is responsive: the container has the design width as its maximum and the design aspect ratio; the plot autosizes', () => {
+    expect(figureHtml(spec)).toContain('style="width:100%;max-width:320px;aspect-ratio:320 / 240;"');
     // A plotly table keeps its height (its rows do not shrink).
     const table = { ...spec, data: [{ type: 'table', header: { values: ['a'] }, cells: { values: [[1]] } }] };
     expect(figureHtml(table)).toContain('style="width:100%;max-width:320px;height:240px;"');
@@ -126,22 +124,15 @@ describe.skipIf(!chromium)('in a browser page (as in JupyterLab and Quarto HTML)
     expect(errors).toEqual([]);
   });
 
-  it('fits a column narrower than its design width, keeping the aspect ratio down to the height floor', async () => {
-    const big = { ...spec, width: 640, height: 480 };
-    const drawnBox = async (column: number) => {
-      await drawn(plotlyScript(), `<div style="width:${column}px">${figureHtml(big)}</div>`);
-      return page.evaluate(() => {
-        const svg = document.querySelector('.fmnist-figure .main-svg')!.getBoundingClientRect();
-        return { width: svg.width, height: svg.height };
-      });
-    };
-    const wide = await drawnBox(560);
-    expect(wide.width).toBeLessThanOrEqual(560);
-    expect(wide.width).toBeGreaterThan(550);
-    expect(wide.height).toBeCloseTo((560 * 480) / 640, 0); // 420 px: above the floor, the aspect ratio holds
-    const narrow = await drawnBox(400);
-    expect(narrow.width).toBeGreaterThan(390);
-    expect(narrow.height).toBeCloseTo(MIN_CHART_HEIGHT, 0); // 300 px by aspect ratio, held at the floor
+  it('fits a column narrower than its design width, keeping the aspect ratio', async () => {
+    await drawn(plotlyScript(), `<div style="width:200px">${figureHtml(spec)}</div>`);
+    const box = await page.evaluate(() => {
+      const svg = document.querySelector('.fmnist-figure .main-svg')!.getBoundingClientRect();
+      return { width: svg.width, height: svg.height };
+    });
+    expect(box.width).toBeLessThanOrEqual(200);
+    expect(box.width).toBeGreaterThan(190);
+    expect(box.height).toBeCloseTo((200 * 240) / 320, 0);
   });
 
   it('plotly.js draws the compact (typed array) figure like the plain one', async () => {

@@ -164,22 +164,14 @@ export function figureHtml(spec: FigureSpec): string {
 }
 
 /**
- * The lowest a chart gets as it shrinks (or its design height, if lower). Margins, titles, legends and
- * tick labels keep their size in pixels, so a chart scaled by its aspect ratio alone leaves its plot
- * area a thin strip in a narrow column (a 960 × 460 chart in a 550 px column: 263 px high, 83 px of
- * them plot).
- */
-export const MIN_CHART_HEIGHT = 360;
-
-/**
- * Charts keep the design's aspect ratio as they shrink, down to {@link MIN_CHART_HEIGHT}; a plotly
- * table does not shrink its text or rows, so it keeps the design height (a shorter box would hide
- * its last rows behind a scrollbar).
+ * Charts keep the design's aspect ratio as they shrink; a plotly table does not shrink its text or
+ * rows, so it keeps the design height (a shorter box would hide its last rows behind a scrollbar).
+ * No min-height: through the aspect ratio Chrome turns it into a minimum width, which widened
+ * Quarto's notebook-page cells (flex items) past their column.
  */
 function containerStyle(spec: FigureSpec, width: number, height: number): string {
   const isTable = spec.data.some((trace) => (trace as { type?: unknown }).type === 'table');
-  if (isTable) return `width:100%;max-width:${width}px;height:${height}px;`;
-  return `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};min-height:${Math.min(height, MIN_CHART_HEIGHT)}px;`;
+  return isTable ? `width:100%;max-width:${width}px;height:${height}px;` : `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};`;
 }
 
 export function escapeHtml(text: string): string {
