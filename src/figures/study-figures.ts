@@ -145,8 +145,9 @@ export function studySeedFigure(s: StudySummary): FigureSpec {
   const layout: Record<string, unknown> = {
     title: { text: `Seeds ${s.seeds.join(', ')}` },
     grid: { rows: 1, columns: s.protocols.length, pattern: 'independent' },
-    legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: -0.15 },
-    margin: { l: 70, r: 20, t: 90, b: 90 },
+    // No legend: the tick labels name the models (and below the plot it ran into them in a narrow column).
+    showlegend: false,
+    margin: { l: 70, r: 20, t: 90, b: 60 },
     annotations: s.protocols.map((p, k) => ({ text: PROTOCOL_TITLE[p], showarrow: false, xref: `x${k === 0 ? '' : k + 1} domain`, yref: 'paper', x: 0.5, y: 1.04, font: { size: 14 } })),
   };
   s.protocols.forEach((_, k) => {
