@@ -207,7 +207,11 @@ describe('benchmarkComparisonFigure', () => {
     expect(ours.y).toEqual(['ours: ANN', 'ours: CNN 2', 'ours: CNN 1', 'ours: CNN 3']);
     expect(ours.x).toEqual([0.87, 0.895, 0.9, 0.915]);
     expect(spec.provenance).toMatchObject({ protocol: 'official' });
-    const order = (spec.layout as { yaxis: { categoryarray: string[] } }).yaxis.categoryarray;
+    const yaxis = (spec.layout as { yaxis: { categoryarray: string[]; tickmode: string; tickvals: string[] } }).yaxis;
+    const order = yaxis.categoryarray;
+    // Every row is labelled, whatever size the chart is shown at.
+    expect(yaxis).toMatchObject({ tickmode: 'array', tickvals: order });
+    expect(order).toHaveLength(PUBLISHED_BENCHMARKS.length + 4);
     expect(order[0]).toBe('Human performance');
     expect(order[order.length - 1]).toBe('WRN-40-4 (augmented)');
     // The 2 Conv + pooling range 0.876–0.916 is an error bar of 0.04 above its low end.

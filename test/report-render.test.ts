@@ -103,6 +103,8 @@ interface PageReport {
   tooWide: string[];
   /** Chart parts drawn over each other: a legend over the plot area or over any text, or two titles. */
   overlapping: string[];
+  /** Category axes that left some of their categories unlabelled (plotly thins labels that do not fit). */
+  unlabelled: string[];
 }
 
 describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${quarto.found ? quarto.version : ''}`, () => {
@@ -143,7 +145,7 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
   /** Opens a page as a reader would (only 127.0.0.1 answers) and measures what it drew. */
   async function openPage(file: string, expected: number, width = 1280): Promise<{ page: Page; report: PageReport }> {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
-    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [], overlapping: [] };
+    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [], overlapping: [], unlabelled: [] };
     page.on('pageerror', (e) => report.errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') report.errors.push(`console: ${m.text()}`);
@@ -206,6 +208,21 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
       }
       return found;
     });
+    report.unlabelled = await page.evaluate(() => {
+      type Axis = { type: string; visible: boolean; _id: string; _categories: unknown[] };
+      const found: string[] = [];
+      for (const el of Array.from(document.querySelectorAll('.fmnist-figure.js-plotly-plot'))) {
+        const layout = (el as unknown as { _fullLayout?: Record<string, unknown> })._fullLayout;
+        if (!layout) continue;
+        for (const [name, value] of Object.entries(layout)) {
+          const axis = value as Axis;
+          if (!/^[xy]axis\d*$/.test(name) || axis.type !== 'category' || !axis.visible) continue;
+          const drawn = el.querySelectorAll(`g.${axis._id}tick text`).length;
+          if (drawn < axis._categories.length) found.push(`${el.id} ${axis._id} axis: ${drawn} of ${axis._categories.length} categories labelled`);
+        }
+      }
+      return found;
+    });
     return { page, report };
   }
 
@@ -231,15 +248,16 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     }
   });
 
-  it('the article draws every embedded figure with no page error and no request leaving 127.0.0.1; the first chart within 3 s; nothing wider than its column, no legend over the data', { timeout: 900_000 }, async () => {
+  it('the article draws every embedded figure with no page error and no request leaving 127.0.0.1; the first chart within 3 s; nothing wider than its column, no legend over the data, every category labelled', { timeout: 900_000 }, async () => {
     for (const width of [1280, 820]) {
       const { page, report } = await openPage('index.html', figureEmbeds.length, width);
-      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping`);
+      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping, ${report.unlabelled.length} with unlabelled categories`);
       expect(report.errors).toEqual([]);
       expect(report.external).toEqual([]);
       expect(report.drawn).toBe(figureEmbeds.length);
       expect(report.tooWide).toEqual([]);
       expect(report.overlapping).toEqual([]);
+      expect(report.unlabelled).toEqual([]);
       await page.close();
       if (width === 1280) {
         // The best of three openings: other processes on a shared machine only ever slow a page down.
@@ -256,12 +274,12 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     }
   });
 
-  it("each notebook's page draws all its figures, with no page error, no external request, nothing wider than its column, no legend over the data", { timeout: 900_000 }, async () => {
+  it("each notebook's page draws all its figures, with no page error, no external request, nothing wider than its column, no legend over the data, every category labelled", { timeout: 900_000 }, async () => {
     for (const { notebook } of project.notebooks) {
       const expected = notebookFigureCount(notebook);
       const { page, report } = await openPage(previewName(notebook), expected);
-      console.log(`[report-render] ${previewName(notebook)}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping`);
-      expect({ notebook, ...report, firstChartMs: null }).toEqual({ notebook, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [], overlapping: [] });
+      console.log(`[report-render] ${previewName(notebook)}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping, ${report.unlabelled.length} with unlabelled categories`);
+      expect({ notebook, ...report, firstChartMs: null }).toEqual({ notebook, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [], overlapping: [], unlabelled: [] });
       await page.close();
     }
   });

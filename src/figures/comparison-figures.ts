@@ -393,14 +393,16 @@ export function benchmarkComparisonFigure(rows: readonly ComparisonRow[], benchm
     layout: {
       title: { text: 'Test accuracy vs. published Fashion-MNIST benchmarks' },
       xaxis: { title: { text: 'test accuracy' } },
-      // Keep the sorted order (plotly would otherwise order categories by trace).
-      yaxis: { categoryorder: 'array', categoryarray: entries.map((e) => e.name), automargin: true },
+      // Keep the sorted order (plotly would otherwise order categories by trace), and label every row:
+      // on a chart shown smaller than its design plotly otherwise drops every other name, ours included.
+      yaxis: { categoryorder: 'array', categoryarray: entries.map((e) => e.name), tickmode: 'array', tickvals: entries.map((e) => e.name), automargin: true },
       // Above the plot: below it, the legend (placed in plot fractions) ran into the axis title
       // (placed in pixels) once the page scaled the figure down.
       legend: { ...LEGEND_ABOVE_PLOT },
       margin: { l: 20, r: 30, t: TOP_MARGIN_WITH_LEGEND, b: 60 },
     },
-    width: 900,
+    // Narrower than the other charts: shown in a 550-650 px column, it keeps about 20 px per row.
+    width: 760,
     height: 160 + 32 * entries.length,
     provenance: { protocol: BENCHMARK_PROTOCOL },
   };
