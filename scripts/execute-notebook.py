@@ -82,7 +82,6 @@ class StreamingClient(NotebookClient):
         first_timeout = self.startup_timeout
         for attempt in range(1, self.startup_attempts + 1):
             self.startup_timeout = first_timeout * 2 ** (attempt - 1)
-            t0 = time.monotonic()
             try:
                 kc = await super().async_start_new_kernel_client()
             except RuntimeError as exc:
@@ -94,7 +93,6 @@ class StreamingClient(NotebookClient):
                 self.km = self.create_kernel_manager()
                 await self.async_start_new_kernel()
                 continue
-            emit("kernel_ready", seconds=round(time.monotonic() - t0, 3), attempt=attempt)
             return kc
 
     def output(self, outs, msg, display_id, cell_index):

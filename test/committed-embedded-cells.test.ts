@@ -6,10 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNotebook } from '../src/pipeline/notebook-file';
-import { executedNotebookPath, NOTEBOOK_NAMES, PROTOCOL_NAMES } from '../src/pipeline/plan';
+import { planNotebookJobs, PROTOCOL_NAMES } from '../src/pipeline/plan';
 import { projectRoot } from '../src/util/paths';
 
-const executed = NOTEBOOK_NAMES.flatMap((name) => PROTOCOL_NAMES.map((protocol) => executedNotebookPath(name, 'paper', protocol))).filter((f) => fs.existsSync(f));
+// The executed notebooks the main job commits: one per job of its plan (EDA and PCA run once).
+const executed = planNotebookJobs({ profile: 'paper', protocols: PROTOCOL_NAMES }).map((job) => job.output!);
 
 /** The labelled figure and table cells of a notebook that have stream (stdout/stderr) outputs. */
 function embeddedCellsThatPrint(file: string): string[] {
@@ -32,7 +33,8 @@ describe('the cells the article embeds', () => {
     expect(embeddedCellsThatPrint(file)).toEqual([]);
   });
 
-  it('covers every committed executed notebook', () => {
+  it('covers every committed executed notebook, and each is there', () => {
     expect(executed.length).toBe(2 + 5 * PROTOCOL_NAMES.length);
+    for (const file of executed) expect(fs.existsSync(file), file).toBe(true);
   });
 });

@@ -62,9 +62,15 @@ export async function trainInNotebook(settings: NotebookSettings, model: ModelNa
 
 /** {@link trainInNotebook} for the four models in the paper's order (ANN, CNN 1–3), for the comparison notebook. */
 export async function trainAllInNotebook(settings: NotebookSettings, overrides: TrainingOverrides = {}): Promise<ModelReport[]> {
-  const reports: ModelReport[] = [];
-  for (const model of MODEL_NAMES) reports.push(await trainOne(settings, model, overrides));
+  const reports = await trainEach(settings, overrides);
   setProvenance(await resultsProvenance(reports));
+  return reports;
+}
+
+/** trainOne for the four models in the paper's order, one after another. */
+async function trainEach(settings: NotebookSettings, overrides: TrainingOverrides, options?: { replayEpochs?: boolean }): Promise<ModelReport[]> {
+  const reports: ModelReport[] = [];
+  for (const model of MODEL_NAMES) reports.push(await trainOne(settings, model, overrides, options));
   return reports;
 }
 
@@ -77,9 +83,7 @@ export async function trainAllInNotebook(settings: NotebookSettings, overrides: 
  */
 export async function officialSplitReports(settings: NotebookSettings, reports: readonly ModelReport[]): Promise<ModelReport[]> {
   if (settings.protocol === BENCHMARK_PROTOCOL) return [...reports];
-  const official: ModelReport[] = [];
-  for (const model of MODEL_NAMES) official.push(await trainOne({ ...settings, protocol: BENCHMARK_PROTOCOL }, model, {}, { replayEpochs: false }));
-  return official;
+  return trainEach({ ...settings, protocol: BENCHMARK_PROTOCOL }, {}, { replayEpochs: false });
 }
 
 /** The benchmark figure from {@link officialSplitReports}, its manifest entry naming those runs. */

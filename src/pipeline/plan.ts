@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { figuresDir, projectRoot, resultsDir } from '../util/paths';
 import type { NotebookJob } from './execute';
 import { DEFAULT_SEED } from '../results/layout';
+import { BENCHMARK_PROTOCOL } from '../figures/comparison-figures';
 
 /** The project's notebooks, in reading order (file names without .ipynb). */
 export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'] as const;
@@ -21,7 +22,7 @@ const DEPENDS_ON: Partial<Record<NotebookName, NotebookName[]>> = {
  * shows the official split (the published results' test set), so under every protocol it waits
  * for the official model notebooks too, when they are part of the run.
  */
-const DEPENDS_ON_PROTOCOL: Partial<Record<NotebookName, Protocol>> = { '07-comparison': 'official' };
+const DEPENDS_ON_PROTOCOL: Partial<Record<NotebookName, Protocol>> = { '07-comparison': BENCHMARK_PROTOCOL };
 /**
  * Start order for two workers: slowest training first, so the short notebooks fill the gaps
  * (CNN 3 trains slowest, the ANN fastest; EDA and PCA take a minute or two).
