@@ -9,10 +9,11 @@
 import * as path from 'node:path';
 import type { SplitProtocol } from '../data/types';
 import { figuresDir } from '../util/paths';
+import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 
-/** Notebook run profiles: `smoke` = tiny subset, seconds (tests, CI); `paper` = full data (the committed run). */
-export type NotebookProfile = 'smoke' | 'paper';
-export const NOTEBOOK_PROFILES: readonly NotebookProfile[] = ['smoke', 'paper'];
+/** Notebook run profiles: the training conditions (`smoke`: tests, CI; `paper`: the committed run; `faithful`: the paper's own recipe). */
+export type NotebookProfile = ProfileName;
+export const NOTEBOOK_PROFILES: readonly NotebookProfile[] = PROFILE_NAMES;
 const PROTOCOLS: readonly SplitProtocol[] = ['paper', 'official'];
 
 export interface NotebookSettings {

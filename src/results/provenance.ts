@@ -42,7 +42,25 @@ export function packageVersions(names: string[] = ['@tensorflow/tfjs', '@tensorf
 }
 
 /** Where a run happened, without naming the machine (no hostname, no user, no paths). */
-export function environment(): { node: string; platform: string; arch: string; project: string | null; cpus: number; memoryBytes: number } {
+export interface RunEnvironment {
+  node: string;
+  platform: string;
+  arch: string;
+  project: string | null;
+  cpus: number;
+  memoryBytes: number;
+  /** The processor model (e.g. "AMD EPYC 7B13", "Intel(R) Xeon(R) Processor"): the last bits of a result depend on it. */
+  cpuModel: string;
+  /**
+   * Whether TensorFlow ran its oneDNN kernels by default (it does on some Intel CPUs, unless
+   * TF_ENABLE_ONEDNN_OPTS=0); null off the native backend or when unknown.
+   */
+  oneDnn: boolean | null;
+  /** TF_ENABLE_ONEDNN_OPTS as set for the run (null: unset, TensorFlow's default). */
+  oneDnnOpts: string | null;
+}
+
+export function environment(oneDnn: boolean | null = null): RunEnvironment {
   let project: string | null = null;
   try {
     project = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version ?? null;
@@ -50,5 +68,16 @@ export function environment(): { node: string; platform: string; arch: string; p
     /* keep null */
   }
   // Cores and memory: the article states the size of the machine that trained the models.
-  return { node: process.version, platform: process.platform, arch: process.arch, project, cpus: os.cpus().length, memoryBytes: os.totalmem() };
+  const cpuModel = (os.cpus()[0]?.model ?? 'unknown').trim();
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    project,
+    cpus: os.cpus().length,
+    memoryBytes: os.totalmem(),
+    cpuModel,
+    oneDnn,
+    oneDnnOpts: process.env.TF_ENABLE_ONEDNN_OPTS ?? null,
+  };
 }

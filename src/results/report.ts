@@ -90,7 +90,8 @@ export interface RunFile {
   runtime: RuntimeIdentity;
   packages: Record<string, string | null>;
   /** cpus and memoryBytes: recorded since Dec 2026 (older runs lack them). */
-  environment: { node: string; platform: string; arch: string; project: string | null; cpus?: number; memoryBytes?: number };
+  /** cpuModel, oneDnn and oneDnnOpts since 5 December 2026 (older runs do not have them). */
+  environment: { node: string; platform: string; arch: string; project: string | null; cpus?: number; memoryBytes?: number; cpuModel?: string; oneDnn?: boolean | null; oneDnnOpts?: string | null };
   git: { commit: string | null; dirty: boolean | null };
   timings: {
     startedAt: string;

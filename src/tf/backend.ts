@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadWithoutNotices } from './native-notices';
 import * as tf from '@tensorflow/tfjs';
 import { registerNodeTrainingKernels, setOneDnnConvolutions } from './node-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -98,6 +99,18 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
   throw new Error(`no TensorFlow.js backend could be loaded: ${failures.join('; ')}`);
 }
 
+/** Whether TensorFlow said it runs its oneDNN kernels by default (null: not loaded, or not known). */
+let nativeOneDnn: boolean | null = null;
+
+/**
+ * Whether the native backend runs oneDNN kernels: by TensorFlow's own default on some CPUs (Intel
+ * with AVX-512 VNNI or AMX; TF_ENABLE_ONEDNN_OPTS=0 turns it off), or through `node-onednn`'s
+ * convolutions. null when the native backend is not loaded or TensorFlow's notice could not be read.
+ */
+export function tensorFlowOneDnnDefault(): boolean | null {
+  return nativeOneDnn;
+}
+
 /** Load and set one backend; returns extra detail (e.g. SIMD) or throws why it cannot. */
 async function activate(name: BackendName): Promise<string> {
   switch (name) {
@@ -109,7 +122,9 @@ async function activate(name: BackendName): Promise<string> {
       try {
         // Optional dependency: built by scripts/native-backend.sh where its own install cannot download.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        tfNode = require('@tensorflow/tfjs-node');
+        const loaded = loadWithoutNotices(() => require('@tensorflow/tfjs-node') as { version: Record<string, string> });
+        tfNode = loaded.value;
+        nativeOneDnn = loaded.oneDnn;
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         throw new Error(
@@ -125,7 +140,7 @@ async function activate(name: BackendName): Promise<string> {
       const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
       const tfVersion = binding?.TF_Version ?? 'unknown';
       if (name === 'node-onednn') enableOneDnnConvolutions();
-      const what = name === 'node-onednn' ? ', oneDNN convolutions' : '';
+      const what = name === 'node-onednn' ? ', oneDNN convolutions' : nativeOneDnn ? ', oneDNN on by TensorFlow\'s default for this CPU' : '';
       return `tfjs-node ${tfNode.version['tfjs-node']}, TensorFlow ${tfVersion}, ${threads} thread${threads === 1 ? '' : 's'}${what}`;
     }
     case 'wasm': {

@@ -15,6 +15,7 @@ import { artifactDir } from '../results/layout';
 import { displayPath } from '../util/paths';
 import { withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
+import { tensorFlowOneDnnDefault } from '../tf/backend';
 import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
 import { dataIdentity, describeRuntime, FULL_DATA, runningBackend, type RuntimeIdentity } from '../results/runtime';
 import { findVerifiedRun, openSavedRun, openVerifiedRun, resolveSettings, type RunSettings } from '../results/saved-runs';
@@ -252,7 +253,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           backendInfo: backend,
           runtime,
           packages: packageVersions(),
-          environment: environment(),
+          environment: environment(backend.name.startsWith('node') ? tensorFlowOneDnnDefault() : null),
           git: gitInfo(),
           timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
         };
