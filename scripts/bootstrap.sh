@@ -42,6 +42,19 @@ fi
 #    install could not download libtensorflow. Never fails: without it the project runs on wasm.
 bash scripts/native-backend.sh
 
+# 5b. The small addon that holds back TensorFlow's start-up notices (native/stderr-capture.c:
+#     dup/dup2 of stderr while libtensorflow loads). Optional: without a C compiler the project
+#     falls back to reopening stderr through /proc, which covers terminals, files and pipes.
+if [ ! -f build/stderr-capture.node ] || [ native/stderr-capture.c -nt build/stderr-capture.node ]; then
+  node_prefix=$(node -p "require('path').resolve(process.execPath, '..', '..')")
+  if command -v cc >/dev/null && [ -f "$node_prefix/include/node/node_api.h" ]; then
+    mkdir -p build
+    cc -O2 -shared -fPIC -I"$node_prefix/include/node" native/stderr-capture.c -o build/stderr-capture.node.tmp \
+      && mv build/stderr-capture.node.tmp build/stderr-capture.node \
+      || step "could not compile native/stderr-capture.c; TensorFlow's start-up notice may show in some outputs"
+  fi
+fi
+
 # 6. The tslab kernel, registered inside the project only (JUPYTER_DATA_DIR=.jupyter/data).
 node scripts/write-kernelspec.js
 

@@ -71,14 +71,32 @@ describe.skipIf(!nativeBackendBuilt())('the native backend, where it is built', 
     expect(r.status).toBe(0);
     const info = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(info.name).toBe('node');
-    expect(info.detail).toMatch(/^first choice; tfjs-node 4\.22\.0, TensorFlow 2\.\d+\.\d+, 1 thread$/);
+    expect(info.detail).toMatch(/^first choice; tfjs-node 4\.22\.0, TensorFlow 2\.\d+\.\d+, 1 thread(, oneDNN on by TensorFlow's default for this CPU)?$/);
     expect(r.stdout.split('\n')[0]).toBe(`[tfjs] backend: node (${info.detail})`);
     // No absl / oneDNN start-up notices, no tfjs banners.
     expect(r.stderr).toBe('');
   });
 
+  // TF_ENABLE_ONEDNN_OPTS=1 makes TensorFlow print its oneDNN notice on any CPU that supports it;
+  // 0 silences it. Either way nothing reaches stderr, and the backend says whether oneDNN is on.
+  it.each([
+    ['1', true],
+    ['0', false],
+  ])('TF_ENABLE_ONEDNN_OPTS=%s: nothing on stderr, and the detail says whether oneDNN is on', (opts, on) => {
+    const r = initInChild({ FMNIST_NODE_THREADS: '1', TF_ENABLE_ONEDNN_OPTS: opts });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.includes("oneDNN on by TensorFlow's default for this CPU")).toBe(on);
+  });
+
+  it('FMNIST_TF_NOTICES=show lets the notice through (so the test above can fail)', () => {
+    const r = initInChild({ FMNIST_NODE_THREADS: '1', TF_ENABLE_ONEDNN_OPTS: '1', FMNIST_TF_NOTICES: 'show' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/oneDNN custom operations are on/);
+  });
+
   it('FMNIST_NODE_THREADS sets the thread count; a bad value fails clearly', () => {
-    expect(initInChild({ FMNIST_NODE_THREADS: '2' }).stdout).toMatch(/TensorFlow 2\.\d+\.\d+, 2 threads\)/);
+    expect(initInChild({ FMNIST_NODE_THREADS: '2' }).stdout).toMatch(/TensorFlow 2\.\d+\.\d+, 2 threads(\)|, oneDNN)/);
     const bad = initInChild({ FMNIST_NODE_THREADS: 'two' });
     expect(bad.status).toBe(3);
     expect(bad.stderr).toMatch(/FMNIST_NODE_THREADS=two is not a thread count; give a whole number of at least 1/);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { projectRoot } from '../util/paths';
 
 /**
  * TensorFlow's start-up notices. Loading libtensorflow on a CPU where TensorFlow turns oneDNN on
@@ -43,40 +44,84 @@ export function splitNotices(text: string): { notices: string[]; rest: string } 
   return { notices, rest: rest.map((l) => l + '\n').join('') + last };
 }
 
+/** Points fd 2 at a file and back; `begin` returns null when it cannot. */
+interface Redirect {
+  begin(file: string): number | null;
+  end(handle: number): void;
+}
+
+/** dup/dup2 through the project's small addon (native/stderr-capture.c, built by bootstrap): works for any stderr. */
+function addonRedirect(): Redirect | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(path.join(projectRoot(), 'build', 'stderr-capture.node')) as { begin(file: string): number; end(saved: number): boolean };
+    return {
+      begin: (file) => {
+        const saved = addon.begin(file);
+        return saved >= 0 ? saved : null;
+      },
+      end: (saved) => void addon.end(saved),
+    };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Runs `load` (a require of the native library) with file descriptor 2 redirected to a temporary
- * file, then restores it and writes through whatever was not a TensorFlow notice. Linux only
- * (it reopens the original stderr through /proc/self/fd); elsewhere, or when stderr cannot be
- * reopened (a socket), `load` runs unfiltered.
+ * Without the addon (no C compiler at bootstrap): close fd 2 and reopen it through /proc/self/fd.
+ * Works when stderr is a terminal, a file or a pipe; not a socket (Node's own child pipes), which
+ * cannot be reopened: then nothing is redirected.
+ */
+const procRedirect: Redirect = {
+  begin(file) {
+    if (process.platform !== 'linux') return null;
+    let original: number;
+    try {
+      original = fs.openSync('/proc/self/fd/2', fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    } catch {
+      return null;
+    }
+    fs.closeSync(2);
+    let fd = -1;
+    try {
+      fd = fs.openSync(file, 'w+', 0o600); // the lowest free descriptor: 2
+    } catch {
+      /* fall through */
+    }
+    if (fd === 2) return original;
+    if (fd >= 0) fs.closeSync(fd);
+    reopen(original);
+    return null;
+  },
+  end(original) {
+    fs.closeSync(2);
+    reopen(original);
+  },
+};
+
+function reopen(original: number): void {
+  const fd = fs.openSync(`/proc/self/fd/${original}`, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+  fs.closeSync(original);
+  if (fd !== 2) fs.writeSync(fd, '[tfjs] could not restore stderr to descriptor 2 after loading TensorFlow\n');
+}
+
+/**
+ * Runs `load` (the require of the native library) with file descriptor 2 pointing at a temporary
+ * file, then points it back and writes through everything that was not a TensorFlow notice.
+ * FMNIST_TF_NOTICES=show turns this off (to see what TensorFlow says while loading).
  */
 export function loadWithoutNotices<T>(load: () => T): { value: T } & NativeLoadNotices {
-  if (process.platform !== 'linux' || process.env.FMNIST_TF_NOTICES === 'show') return { value: load(), notices: [], oneDnn: null };
-  let original: number;
-  try {
-    original = fs.openSync('/proc/self/fd/2', fs.constants.O_WRONLY | fs.constants.O_APPEND);
-  } catch {
-    return { value: load(), notices: [], oneDnn: null };
-  }
+  if (process.env.FMNIST_TF_NOTICES === 'show') return { value: load(), notices: [], oneDnn: null };
   const file = path.join(os.tmpdir(), `fmnist-tf-stderr-${process.pid}-${Date.now()}.txt`);
-  let captured = false;
-  try {
-    fs.closeSync(2);
-    // The lowest free descriptor is 2: the capture file takes its place.
-    const fd = fs.openSync(file, 'w+', 0o600);
-    captured = fd === 2;
-    if (!captured) fs.closeSync(fd);
-  } catch {
-    captured = false;
-  }
-  if (!captured) restoreStderr(original);
+  const redirect = addonRedirect() ?? procRedirect;
+  const handle = redirect.begin(file);
   let value: T;
   try {
     value = load();
   } finally {
-    if (captured) restoreStderr(original);
-    fs.closeSync(original);
+    if (handle !== null) redirect.end(handle);
   }
-  if (!captured) return { value, notices: [], oneDnn: null };
+  if (handle === null) return { value, notices: [], oneDnn: null };
   let text = '';
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -87,18 +132,4 @@ export function loadWithoutNotices<T>(load: () => T): { value: T } & NativeLoadN
   const { notices, rest } = splitNotices(text);
   if (rest) fs.writeSync(2, rest);
   return { value, notices, oneDnn: notices.some((l) => ONEDNN_ON.test(l)) };
-}
-
-/** Points descriptor 2 back at the original stderr (reopened from `original`, which stays open). */
-function restoreStderr(original: number): void {
-  try {
-    fs.closeSync(2);
-  } catch {
-    /* already closed */
-  }
-  const fd = fs.openSync(`/proc/self/fd/${original}`, fs.constants.O_WRONLY | fs.constants.O_APPEND);
-  if (fd !== 2) {
-    // Should not happen (2 was just freed); keep the process usable and say so on stdout.
-    fs.writeSync(fd, '[tfjs] could not restore stderr to descriptor 2 after loading TensorFlow\n');
-  }
 }
