@@ -10,6 +10,7 @@ import { PIXELS } from '../data/types';
 import { imageMosaic } from './image-mosaic';
 import type { ClassScoresLike } from './model-figures';
 import { COMPARISON_FIGURE_TEXT as TEXT, modelFigureText, modelTitle } from './model-figure-text';
+import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
 
 /** The fields of one model's saved report that the comparison reads. */
 export interface ComparisonReportLike {
@@ -57,7 +58,7 @@ export function comparisonTable(rows: readonly ComparisonRow[]): TableSpec {
 }
 
 // One colour per model, the same in every comparison figure.
-const MODEL_COLOURS: Record<string, string> = { ann: '#7f7f7f', cnn1: '#1f77b4', cnn2: '#ff7f0e', cnn3: '#2ca02c' };
+const MODEL_COLOURS: Record<string, string> = REGISTRY_COLOURS;
 const colourOf = (model: string, i: number) => MODEL_COLOURS[model] ?? ['#9467bd', '#8c564b', '#e377c2'][i % 3];
 
 /** The table of all models: accuracy, macro F1, the train–test gap, size and training time. */

@@ -1,4 +1,5 @@
 import { DEFAULT_SEED } from '../results/layout';
+import { MODEL_TITLES as REGISTRY_TITLES } from '../models/registry';
 /**
  * Ids, captions and alt texts of the model and comparison figures, in one place. The builders use them,
  * and notebooks 03–07 carry the same text in each figure cell's Quarto metadata (label, fig-cap, fig-alt;
@@ -7,7 +8,7 @@ import { DEFAULT_SEED } from '../results/layout';
  */
 
 /** Human names for the four model ids, as the paper calls them. */
-const MODEL_TITLES: Record<string, string> = { ann: 'ANN', cnn1: 'CNN 1', cnn2: 'CNN 2', cnn3: 'CNN 3' };
+const MODEL_TITLES: Record<string, string> = REGISTRY_TITLES;
 
 export function modelTitle(model: string): string {
   return MODEL_TITLES[model] ?? model;

@@ -6,6 +6,7 @@ import { ALPHA, type StudySummary } from '../study/summary';
 import type { TableSpec } from './show';
 import type { FigureSpec } from './spec';
 import { modelTitle } from './model-figure-text';
+import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
 
 /**
  * The seed study in notebook 07 and the article: a table of mean ± sd and interval per model and
@@ -14,7 +15,7 @@ import { modelTitle } from './model-figure-text';
  */
 
 const PROTOCOL_TITLE: Record<SplitProtocol, string> = { paper: "paper's split (60:20:20)", official: 'official split' };
-const MODEL_COLOURS: Record<string, string> = { ann: '#7f7f7f', cnn1: '#1f77b4', cnn2: '#ff7f0e', cnn3: '#2ca02c' };
+const MODEL_COLOURS: Record<string, string> = REGISTRY_COLOURS;
 const pct = (x: number) => (100 * x).toFixed(2);
 
 // Captions are static (Quarto reads them from the cell metadata): they name the planned seeds, and

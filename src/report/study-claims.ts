@@ -4,6 +4,7 @@ import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import { formatP, formatPoints } from '../study/format';
 import { studySeeds } from '../study/seeds';
 import type { Comparison, StudySummary } from '../study/summary';
+import { MODEL_TITLES } from '../models/registry';
 
 /**
  * Every sentence of the article that ranks the models is generated here from the seed study
@@ -13,7 +14,7 @@ import type { Comparison, StudySummary } from '../study/summary';
  * checkStudyFindings tests against the study, so a generated claim that disagrees with it fails.
  */
 
-export const MODEL_LABEL: Record<ModelName, string> = { ann: 'ANN', cnn1: 'CNN 1', cnn2: 'CNN 2', cnn3: 'CNN 3' };
+export const MODEL_LABEL: Record<ModelName, string> = MODEL_TITLES;
 const PROTOCOL_PHRASE: Record<SplitProtocol, string> = { paper: "the paper's split", official: 'the official split' };
 const CNNS: ModelName[] = ['cnn1', 'cnn2', 'cnn3'];
 

@@ -15,6 +15,7 @@ import { openVerifiedRun, resolveSettings } from '../results/saved-runs';
 import type { VerifiedRun } from '../results/artifacts';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
 import { studyVariables } from './study-variables';
+import { MODEL_TITLES } from '../models/registry';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -24,7 +25,7 @@ import { studyVariables } from './study-variables';
  */
 
 export const REPORT_PROTOCOLS = ['paper', 'official'] as const;
-export const MODEL_LABELS: Record<ModelName, string> = { ann: 'ANN', cnn1: 'CNN 1', cnn2: 'CNN 2', cnn3: 'CNN 3' };
+export const MODEL_LABELS: Record<ModelName, string> = MODEL_TITLES;
 
 export function variablesPath(): string {
   return path.join(projectRoot(), '_variables.yml');
