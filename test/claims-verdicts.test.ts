@@ -90,6 +90,13 @@ describe('the verdict on each claim follows the numbers', () => {
     expect(verdictOf('cnn3-less-overfitting', evidence({ cnn3: { train: 0.95, test: 0.918 } }))).toBe('not reproduced');
   });
 
+  it('CNN 1 wider gap: significantly wider than both other CNNs, than one (or on average), or not at all', () => {
+    const wide = { cnn1: { train: 0.96, test: 0.913 } };
+    expect(verdictOf('cnn1-wider-gap', evidence(wide))).toBe('reproduced');
+    expect(verdictOf('cnn1-wider-gap', evidence(wide, (metric, a, b) => !(metric === 'gap' && a === 'cnn1' && b === 'cnn3')))).toBe('partly reproduced');
+    expect(verdictOf('cnn1-wider-gap', evidence({ cnn1: { train: 0.93, test: 0.913 } }))).toBe('not reproduced');
+  });
+
   it('CNN 3 best: needs a higher mean than every model and significance against each', () => {
     expect(verdictOf('cnn3-best', evidence())).toBe('reproduced');
     expect(verdictOf('cnn3-best', evidence({}, (metric, a, b) => !(metric === 'accuracy' && a === 'cnn2' && b === 'cnn3')))).toBe('partly reproduced');

@@ -134,6 +134,25 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     },
   },
   {
+    id: 'cnn1-wider-gap',
+    statement: 'CNN 1 shows a wider train–test gap than the other CNNs.',
+    source: 'Sec. IV (results, Fig. 10)',
+    paper: 'no number; "a comparatively wider gap"',
+    tolerance: 'CNN 1\'s gap larger than both CNN 2\'s and CNN 3\'s, significantly (paired t-test over seeds, Holm, α = 0.05); partly: larger on average than both, or significantly larger than one',
+    assess(e) {
+      const others: ModelName[] = ['cnn2', 'cnn3'];
+      const diffs = others.map((m) => ({ m, c: pair(e.gap, 'cnn1', m) }));
+      const ours = `CNN 1 ${pts(e.models.cnn1.gap.mean)}; ${diffs.map(({ m, c }) => `${c.meanDiff >= 0 ? '+' : '−'}${pts(Math.abs(c.meanDiff), 2)}${c.significant ? '*' : ''} vs ${title(m)}`).join(', ')}`;
+      const sigWider = diffs.filter(({ c }) => c.meanDiff > 0 && c.significant);
+      if (sigWider.length === others.length) return { verdict: 'reproduced', ours, reason: 'significantly wider than both' };
+      if (sigWider.length > 0 || diffs.every(({ c }) => c.meanDiff > 0)) {
+        const not = diffs.filter((d) => !sigWider.includes(d)).map(({ m }) => title(m));
+        return { verdict: 'partly reproduced', ours, reason: `not significantly wider than ${not.join(' and ')}` };
+      }
+      return { verdict: 'not reproduced', ours, reason: 'not wider than the other CNNs\' gaps, even on average' };
+    },
+  },
+  {
     id: 'cnn3-best',
     statement: 'CNN 3 performs best overall: it has the highest test accuracy.',
     source: 'Sec. IV (results), Sec. V',
