@@ -97,6 +97,8 @@ export interface RunFile {
     startedAt: string;
     finishedAt: string;
     trainSeconds: number;
+    /** CPU seconds of the training epochs (since 5 December 2026): comparable across machine load. */
+    trainCpuSeconds?: number;
     evalSeconds: number;
     /** Epochs that were already done (from a checkpoint) when the final session started. */
     resumedFromEpoch: number;

@@ -16,6 +16,17 @@ export interface EpochRecord {
   valAccuracy: number;
   learningRate: number;
   seconds: number;
+  /**
+   * CPU seconds of this process during the epoch (user + system): unlike wall time, barely moved by
+   * other work on the machine, so training costs of runs made under different load compare.
+   * Absent in runs from before 5 December 2026.
+   */
+  cpuSeconds?: number;
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }
 
 /** A tensor as plain data, for checkpoints. */
@@ -165,6 +176,7 @@ export async function trainModel(
   try {
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       const learningRate = learningRateAt(config, epoch);
       internals(optimizer).learningRate = learningRate;
       const order = seededPermutation(train.count, deriveSeed(opts.seed, opts.stream, 'shuffle', epoch));
@@ -211,6 +223,7 @@ export async function trainModel(
         valAccuracy: accuracy(val.labels, argmaxRows(valProbs)),
         learningRate,
         seconds: (Date.now() - t0) / 1000,
+        cpuSeconds: cpuSecondsSince(cpu0),
       };
       state.history.push(record);
       state.epochsDone = epoch + 1;

@@ -233,6 +233,8 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
         const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize);
         const evalSeconds = (Date.now() - evalStart) / 1000;
         const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
+        // Only when every epoch recorded it (a run resumed from an older checkpoint may lack some).
+        const trainCpuSeconds = result.history.every((h) => h.cpuSeconds !== undefined) ? result.history.reduce((s, h) => s + (h.cpuSeconds ?? 0), 0) : undefined;
         const run: Omit<RunFile, 'artifacts'> = {
           format: RUN_FORMAT,
           model: r.model,
@@ -255,7 +257,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           packages: packageVersions(),
           environment: environment(backend.name.startsWith('node') ? tensorFlowOneDnnDefault() : null),
           git: gitInfo(),
-          timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
+          timings: { startedAt, finishedAt: new Date().toISOString(), trainSeconds, ...(trainCpuSeconds !== undefined && { trainCpuSeconds }), evalSeconds, resumedFromEpoch: resume?.epochsDone ?? 0 },
         };
         const history = { bestEpoch: result.bestEpoch, restoreBest: config.restoreBest, history: result.history };
         const written = await writeArtifacts(dir, await resultFiles(model, history, metrics, testPredictions(data, testPredicted)), run, `the ${resultLabel} result`);
