@@ -24,7 +24,8 @@ function evidence(
         trainAccuracy: stat(v.train),
         gap: stat(v.train - v.test),
         macroF1: stat(v.f1),
-        trainSecondsMedian: v.seconds,
+        trainSecondsMedian: v.seconds * 1.3,
+        trainCpuSecondsMedian: v.seconds,
         cpuModels: [v.cpu],
         bestIsLast: 5,
       };
@@ -114,6 +115,9 @@ describe('the verdict on each claim follows the numbers', () => {
     expect(verdictOf('cnn2-faster', evidence())).toBe('reproduced');
     expect(verdictOf('cnn2-faster', evidence({ cnn2: { seconds: 590 } }))).toBe('not reproduced');
     expect(verdictOf('cnn2-faster', evidence({ cnn3: { cpu: 'Y' } }))).toBe('not testable');
+    const noCpu = evidence();
+    noCpu.models.cnn3.trainCpuSecondsMedian = null;
+    expect(verdictOf('cnn2-faster', noCpu)).toBe('not testable');
   });
 
   it('the ANN neither overfits nor underfits: both, one, or neither', () => {

@@ -20,8 +20,10 @@ export interface ModelEvidence {
   /** Training accuracy minus test accuracy, per seed. */
   gap: Stat;
   macroF1: Stat;
-  /** Median training seconds over the seeds. */
+  /** Median training wall seconds over the seeds. */
   trainSecondsMedian: number;
+  /** Median training CPU seconds over the seeds; null when a run did not record them (before 5 December 2026). */
+  trainCpuSecondsMedian: number | null;
   /** The processors the runs trained on, and whether they ran in one study session: training times compare only within one. */
   cpuModels: string[];
   /** How many runs kept their last epoch as the best one (restore-best then changes nothing). */

@@ -212,15 +212,21 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     statement: 'CNN 2 is faster to train than CNN 3 (the paper says "faster compilation time").',
     source: 'Sec. IV (results)',
     paper: 'no number',
-    tolerance: `median training time over seeds at least ${FASTER_BY * 100}% lower, from runs on one processor model in one study; Keras' compile step itself takes milliseconds, so training time is what can differ`,
+    tolerance:
+      `median training CPU time over seeds at least ${FASTER_BY * 100}% lower, on one processor model; CPU time, not wall time, because wall time moves with ` +
+      "whatever else the machine runs. Keras' compile step itself takes milliseconds, so training time is what can differ",
     assess(e) {
       const [a, b] = [e.models.cnn2, e.models.cnn3];
       const cpus = new Set([...a.cpuModels, ...b.cpuModels]);
-      const ours = `CNN 2 ${formatMinutes(a.trainSecondsMedian)}, CNN 3 ${formatMinutes(b.trainSecondsMedian)} (median)`;
+      const wall = `wall: CNN 2 ${formatMinutes(a.trainSecondsMedian)}, CNN 3 ${formatMinutes(b.trainSecondsMedian)}`;
+      if (a.trainCpuSecondsMedian === null || b.trainCpuSecondsMedian === null) {
+        return { verdict: 'not testable', ours: `${wall} (median)`, reason: 'some runs did not record their CPU time, and their wall times were taken under different machine load' };
+      }
+      const ours = `CPU: CNN 2 ${formatMinutes(a.trainCpuSecondsMedian)}, CNN 3 ${formatMinutes(b.trainCpuSecondsMedian)} (median; ${wall})`;
       if (cpus.size !== 1) return { verdict: 'not testable', ours, reason: `the runs trained on different processors (${[...cpus].join('; ')}), so their times do not compare` };
-      const ratio = a.trainSecondsMedian / b.trainSecondsMedian;
-      if (ratio <= 1 - FASTER_BY) return { verdict: 'reproduced', ours, reason: `CNN 2 trains in ${(ratio * 100).toFixed(0)}% of CNN 3's time` };
-      return { verdict: 'not reproduced', ours, reason: `CNN 2 needs ${(ratio * 100).toFixed(0)}% of CNN 3's training time` };
+      const ratio = a.trainCpuSecondsMedian / b.trainCpuSecondsMedian;
+      if (ratio <= 1 - FASTER_BY) return { verdict: 'reproduced', ours, reason: `CNN 2 trains in ${(ratio * 100).toFixed(0)}% of CNN 3's CPU time` };
+      return { verdict: 'not reproduced', ours, reason: `CNN 2 needs ${(ratio * 100).toFixed(0)}% of CNN 3's CPU time` };
     },
   },
   {
