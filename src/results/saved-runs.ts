@@ -34,18 +34,25 @@ export function resolveSettings(opts: TrainingOverrides & { model: string; profi
   return { model, profile, protocol: parseSplitProtocol(opts.protocol ?? 'paper'), seed, ...effectiveOverrides(profile, model, opts) };
 }
 
+/** The `fmnist train` flags that set these overrides (the seed study passes them to its child processes). */
+export function overrideFlags(o: TrainingOverrides): string[] {
+  return [
+    ...(o.epochs !== undefined ? ['--epochs', String(o.epochs)] : []),
+    ...(o.batchSize !== undefined ? ['--batch-size', String(o.batchSize)] : []),
+    ...(o.learningRate !== undefined ? ['--learning-rate', String(o.learningRate)] : []),
+    ...(o.lrSchedule !== undefined ? ['--lr-schedule', o.lrSchedule] : []),
+    ...(o.augmentation !== undefined ? ['--augmentation', o.augmentation] : []),
+    ...(o.restoreBest !== undefined ? [o.restoreBest ? '--restore-best' : '--no-restore-best'] : []),
+  ];
+}
+
 /** The `fmnist train` command line that makes this run. */
 export function trainCommand(r: RunSettings, runtime?: RuntimeIdentity, force = false): string {
   const flags = [
     `--protocol ${r.protocol}`,
     `--profile ${r.profile}`,
     ...(r.seed !== DEFAULT_SEED ? [`--seed ${r.seed}`] : []),
-    ...(r.epochs !== undefined ? [`--epochs ${r.epochs}`] : []),
-    ...(r.batchSize !== undefined ? [`--batch-size ${r.batchSize}`] : []),
-    ...(r.learningRate !== undefined ? [`--learning-rate ${r.learningRate}`] : []),
-    ...(r.lrSchedule !== undefined ? [`--lr-schedule ${r.lrSchedule}`] : []),
-    ...(r.augmentation !== undefined ? [`--augmentation ${r.augmentation}`] : []),
-    ...(r.restoreBest !== undefined ? [r.restoreBest ? '--restore-best' : '--no-restore-best'] : []),
+    ...overrideFlags(r),
     ...(runtime && runtime.backend !== committedRuntime().backend ? [`--backend ${runtime.backend}`] : []),
     ...(force ? ['--force'] : []),
   ];
