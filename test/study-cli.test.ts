@@ -41,6 +41,11 @@ describe('fmnist study: bad arguments name the valid values', () => {
     [['study', '--models', 'cnn9'], /'cnn9' is not a model; use some of: ann, cnn1, cnn2, cnn3/],
     [['study', '--protocol', 'kaggle'], /Allowed choices are paper, official, both/],
     [['study', '--concurrency', 'two'], /--concurrency must be a positive integer/],
+    [['study', '--plan', 'everything'], /Allowed choices are claims, faithful, improved, ablation/],
+    [['study', '--plan', 'claims', '--seeds', '3', '--profile', 'faithful'], /--plan claims is a complete plan; drop --profile, --seeds/],
+    [['study', '--shard', '0/8'], /--shard must be i\/n with 1 ≤ i ≤ n \(e\.g\. 3\/8: the third of eight shares\), got '0\/8'/],
+    [['study', '--shard', '9/8'], /--shard must be i\/n with 1 ≤ i ≤ n/],
+    [['study', '--shard', 'half'], /--shard must be i\/n with 1 ≤ i ≤ n/],
   ];
   for (const [a, message] of cases) {
     it(`fmnist ${a.join(' ')}`, () => {
@@ -59,7 +64,7 @@ describe('fmnist study (smoke profile, fixture data)', () => {
 
     const r = fmnist(...args, '--json');
     expect(r.status, r.stderr).toBe(0);
-    for (const n of [1, 2, 3, 4]) expect(r.stderr).toMatch(new RegExp(`\\[study\\] ${n}/4 done  official/(ann|cnn1) seed (42|1): test accuracy 0\\.\\d{4} \\(trained in [\\d.]+ s\\)  elapsed [\\d.]+ s, remaining`));
+    for (const n of [1, 2, 3, 4]) expect(r.stderr).toMatch(new RegExp(`\\[study\\] ${n}/4 done  official/(ann|cnn1) seed (42|1) \\[smoke\\]: test accuracy 0\\.\\d{4} \\(trained in [\\d.]+ s\\)  elapsed [\\d.]+ s, remaining`));
     // Two processes at once: the second run starts before the first one finishes.
     const starts = r.stderr.split('\n').findIndex((l) => /\[study\] start .* seed/.test(l));
     const secondStart = r.stderr.split('\n').findIndex((l, i) => i > starts && /\[study\] start/.test(l));

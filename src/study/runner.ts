@@ -3,8 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { loadFashionMnist } from '../data/load';
-import type { FashionMnist, SplitProtocol } from '../data/types';
-import type { ModelName } from '../models/architectures';
+import type { FashionMnist } from '../data/types';
 import { DEFAULT_SEED } from '../results/layout';
 import { currentRuntime, type RuntimeIdentity } from '../results/runtime';
 import { findVerifiedRun, resolveSettings } from '../results/saved-runs';
@@ -14,32 +13,14 @@ import { initBackend, type BackendName } from '../tf/backend';
 import { runStatus } from '../training/run';
 import { projectRoot } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
-import { buildStudySummary, writeStudySummary, type StudySelection, type StudySummary } from './summary';
+import { ablationPath, buildAblationSummary, writeAblationSummary, type AblationSummary } from './ablation';
+import { ABLATION, ablationRuns, expectedCost, runKey, runVariant, selectionPlan, shardRuns, studyRunLabel, trainArgs, type Shard, type StudyPlan, type StudyRun } from './plans';
+import { buildStudySummary, studyDir, summaryPath, writeStudySummary, type StudySelection, type StudySummary } from './summary';
 
-/** One (protocol, model, seed) training run of the study. */
-export interface StudyRun {
-  protocol: SplitProtocol;
-  model: ModelName;
-  seed: number;
-}
+// The run type and its helpers live with the plans; re-exported for the callers of the runner.
+export { planStudy, studyRunLabel, type StudyRun } from './plans';
 
-export function studyRunLabel(r: StudyRun): string {
-  return `${r.protocol}/${r.model} seed ${r.seed}`;
-}
-
-/** Every run of the selection, protocol by protocol, model by model, seed by seed. */
-export function planStudy(sel: StudySelection): StudyRun[] {
-  const runs: StudyRun[] = [];
-  for (const protocol of sel.protocols) for (const model of sel.models) for (const seed of sel.seeds) runs.push({ protocol, model, seed });
-  return runs;
-}
-
-/** Slowest first, so the short runs fill the gaps at the end (CNN 3 trains longest, the ANN shortest). */
-const START_ORDER: readonly ModelName[] = ['cnn3', 'cnn1', 'cnn2', 'ann'];
-
-
-
-export interface StudyOptions extends StudySelection {
+export interface RunnerOptions {
   /** Training processes at once (default: 2, or fewer cores). */
   concurrency?: number;
   /** Passed to every training process (default: FMNIST_BACKEND or the fastest available). */
@@ -53,12 +34,27 @@ export interface StudyOptions extends StudySelection {
   dataset?: FashionMnist;
   /** Only check which runs are current; train nothing, write nothing. */
   dryRun?: boolean;
+  /** Train only this machine's share of the plan, and write no summary (see shardRuns). */
+  shard?: Shard;
 }
 
+/** A named plan (src/study/plans.ts), or a seed-study selection as today's flags give it. */
+export type StudyOptions = RunnerOptions & ({ plan: StudyPlan } | StudySelection);
+
 export interface StudyResult {
+  plan: StudyPlan;
+  shard?: Shard;
+  /** The first (for a selection: the only) seed-study summary written, and its file. */
   summary?: StudySummary;
   summaryFile?: string;
+  /** Every seed-study summary written (one per condition of the plan). */
+  summaries: Array<{ file: string; summary: StudySummary }>;
+  /** results/study/ablation.json, when the plan's (or a complete) ablation was summarised. */
+  ablation?: { file: string; summary: AblationSummary };
+  /** Runs this invocation is responsible for: the plan's, or the shard's share. */
   total: number;
+  /** Runs in the whole plan. */
+  planTotal: number;
   trained: StudyRun[];
   cached: StudyRun[];
   /** Runs still missing (a dry run's to-do list). */
@@ -66,23 +62,39 @@ export interface StudyResult {
   wallSeconds: number;
 }
 
-/** Which runs of the selection are saved and current (cache key, checksums, predictions), without training. */
-export async function studyStatus(sel: StudySelection, dataset?: FashionMnist): Promise<{ current: StudyRun[]; missing: StudyRun[] }> {
+/** Which of `runs` are saved and current (cache key, checksums, predictions), without training. */
+export async function studyStatus(runs: readonly StudyRun[], dataset?: FashionMnist): Promise<{ current: StudyRun[]; missing: StudyRun[] }> {
   const ds = dataset ?? (await loadFashionMnist());
   const current: StudyRun[] = [];
   const missing: StudyRun[] = [];
-  for (const run of planStudy(sel)) {
-    const status = await runStatus({ ...run, profile: sel.profile, dataset: ds });
+  for (const run of runs) {
+    const status = await runStatus({ ...run.overrides, model: run.model, profile: run.profile, protocol: run.protocol, seed: run.seed, dataset: ds });
     (status.saved ? current : missing).push(run);
   }
   return { current, missing };
 }
 
+export function planOf(opts: StudyOptions): StudyPlan {
+  return 'plan' in opts ? opts.plan : selectionPlan({ profile: opts.profile, protocols: opts.protocols, models: opts.models, seeds: opts.seeds });
+}
+
 /**
- * `fmnist study`: trains every missing (protocol, model, seed) run as an ordinary `fmnist train`
- * process, `concurrency` at a time, each into its own results folder (so an interrupted study
- * resumes, and a finished one reruns in seconds), then writes the statistics to
- * results/study/summary.json. One progress line per finished run: done / total, elapsed, estimate.
+ * timings.json beside the summary of a single seed study (today's layout); a plan that spans
+ * several conditions or the ablation records its wall time in results/study/timings-<plan>.json.
+ */
+export function planTimingsPath(plan: StudyPlan, runtime: RuntimeIdentity, root?: string): string {
+  if (plan.studies.length === 1 && !plan.ablation) return timingsPath(summaryPath(plan.studies[0], runtime, root));
+  return path.join(studyDir(ABLATION.profile, runtime, root), `timings-${plan.name}.json`);
+}
+
+
+/**
+ * `fmnist study`: trains every missing run of the plan as an ordinary `fmnist train` process (its
+ * condition and overrides as flags), `concurrency` at a time, each into its own results folder (so an
+ * interrupted study resumes, and a finished one reruns in seconds), then writes the plan's
+ * statistics: each condition's seed-study summary and, with the ablation, results/study/ablation.json.
+ * With a shard it trains only that share and writes no summary (the share is not the whole plan).
+ * One progress line per finished run: done / total, elapsed, estimate.
  */
 export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
@@ -91,22 +103,40 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   await initBackend({ backend: opts.backend, quiet: true });
-  const all = planStudy(opts);
-  log(`[study] ${all.length} runs: ${opts.protocols.join(' + ')} × ${opts.models.join(', ')} × seeds ${opts.seeds.join(', ')} (profile ${opts.profile}); checking which are saved and current`);
-  const { current, missing } = await studyStatus(opts, opts.dataset);
-  if (opts.dryRun) return { total: all.length, trained: [], cached: current, missing, wallSeconds: (Date.now() - started) / 1000 };
+  const plan = planOf(opts);
+  const shard = opts.shard;
+  const all = shard ? shardRuns(plan.runs, shard) : plan.runs;
+  const share = shard ? `shard ${shard.index}/${shard.count}: ${all.length} of the plan's ${plan.runs.length} runs` : `${all.length} runs`;
+  log(`[study] ${plan.name === 'selection' ? '' : `plan ${plan.name}, `}${share}: ${plan.description}; checking which are saved and current`);
+  const { current, missing } = await studyStatus(all, opts.dataset);
+  const base = { plan, shard, summaries: [], total: all.length, planTotal: plan.runs.length };
+  if (opts.dryRun) return { ...base, trained: [], cached: current, missing, wallSeconds: (Date.now() - started) / 1000 };
   const trained: StudyRun[] = [];
   if (missing.length > 0) {
     log(`[study] ${current.length} of ${all.length} saved and current; training ${missing.length}, ${concurrency} at a time`);
-    const order = [...missing].sort((x, y) => START_ORDER.indexOf(x.model) - START_ORDER.indexOf(y.model));
+    // Most expensive first, so the short runs fill the gaps at the end (stable: ties keep the plan's order).
+    const order = [...missing].sort((x, y) => expectedCost(y) - expectedCost(x));
     await trainRuns(order, { ...opts, concurrency, log, childOutput, started, done: current.length, total: all.length, onDone: (r) => trained.push(r) });
   } else {
     log(`[study] all ${all.length} runs are saved and current`);
   }
   const runtime = await currentRuntime(opts.dataset);
-  const summary = buildStudySummary(opts, runtime);
-  const summaryFile = await writeStudySummary(summary, runtime);
-  const wallSeconds = (Date.now() - started) / 1000;
+  const wall = () => (Date.now() - started) / 1000;
+  if (shard) {
+    log(
+      `[study] shard ${shard.index}/${shard.count} done (${formatDuration(wall())}; ${trained.length} trained, ${current.length} loaded). ` +
+        `No summary written: a shard holds part of the plan. Collect every shard's results/ here with \`fmnist merge <dir...>\`, then run ` +
+        `\`fmnist study${plan.name === 'selection' ? ' …' : ` --plan ${plan.name}`}\` to write the summaries`,
+    );
+    return { ...base, trained, cached: current, missing: [], wallSeconds: wall() };
+  }
+  const summaries: StudyResult['summaries'] = [];
+  for (const sel of plan.studies) {
+    const summary = buildStudySummary(sel, runtime);
+    summaries.push({ summary, file: await writeStudySummary(summary, runtime) });
+  }
+  const ablation = await maybeWriteAblation(plan, current, trained, runtime, opts.dataset, log);
+  const wallSeconds = wall();
   if (trained.length > 0) {
     const last: StudyTimings = {
       startedAt,
@@ -118,13 +148,50 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
       complete: current.length === 0,
       machine: currentMachine(),
     };
-    const file = timingsPath(summaryFile);
+    const file = planTimingsPath(plan, runtime);
     const before = readTimings(file);
     const timings: StudyTimingsFile = { last, complete: last.complete ? last : before?.complete };
     await writeJsonAtomic(file, timings);
   }
-  log(`[study] wrote ${displayPath(summaryFile)} (${formatDuration(wallSeconds)}; ${trained.length} trained, ${current.length} loaded)`);
-  return { summary, summaryFile, total: all.length, trained, cached: current, missing: [], wallSeconds };
+  const wrote = [...summaries.map((s) => s.file), ...(ablation ? [ablation.file] : [])].map(displayPath).join(', ');
+  log(`[study] wrote ${wrote || 'nothing'} (${formatDuration(wallSeconds)}; ${trained.length} trained, ${current.length} loaded)`);
+  return { ...base, summary: summaries[0]?.summary, summaryFile: summaries[0]?.file, summaries, ablation, trained, cached: current, missing: [], wallSeconds };
+}
+
+/**
+ * results/study/ablation.json from the saved runs: always for a plan that holds the ablation (its
+ * runs are all current by now); for another plan with improved-condition runs, only when every
+ * ablation run happens to be saved and current too (so the report's copy follows the baseline).
+ */
+async function maybeWriteAblation(
+  plan: StudyPlan,
+  current: StudyRun[],
+  trained: StudyRun[],
+  runtime: RuntimeIdentity,
+  dataset: FashionMnist | undefined,
+  log: (line: string) => void,
+): Promise<StudyResult['ablation']> {
+  if (!plan.ablation) {
+    if (!plan.runs.some((r) => r.profile === ABLATION.profile && r.protocol === ABLATION.protocol && Object.keys(r.overrides).length === 0)) return undefined;
+    const known = new Set([...current, ...trained].map(runKey));
+    const rest = ablationRuns().filter((r) => !known.has(runKey(r)));
+    // Cheap refusal first: a missing folder means the ablation is not complete (no cache keys computed).
+    if (rest.some((r) => !findVerifiedRunQuiet(r, runtime))) return undefined;
+    if ((await studyStatus(rest, dataset)).missing.length > 0) return undefined;
+  }
+  const summary = buildAblationSummary(undefined, runtime);
+  const file = await writeAblationSummary(summary, runtime);
+  log(`[study] ablation: ${summary.arms.map((a) => `${a.id} ${a.movesGap ? 'moves' : 'does not move'} the gap, ${a.movesAccuracy ? 'moves' : 'does not move'} the accuracy`).join('; ')} (${displayPath(ablationPath(runtime))})`);
+  return { file, summary };
+}
+
+function findVerifiedRunQuiet(run: StudyRun, runtime: RuntimeIdentity): boolean {
+  try {
+    const v = { ...resolveSettings({ ...run.overrides, model: run.model, profile: run.profile, protocol: run.protocol, seed: run.seed }), runtime };
+    return findVerifiedRun(v, { warn: () => {}, weightsOptional: true }) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function displayPath(file: string): string {
@@ -134,7 +201,7 @@ function displayPath(file: string): string {
 
 
 
-interface PoolOptions extends StudyOptions {
+type PoolOptions = RunnerOptions & {
   concurrency: number;
   log: (line: string) => void;
   childOutput: (line: string) => void;
@@ -142,40 +209,47 @@ interface PoolOptions extends StudyOptions {
   done: number;
   total: number;
   onDone: (run: StudyRun) => void;
-}
+};
 
-/** Seconds a run is expected to take: this study's own runs of the model, else the committed run's time. */
-function estimator(opts: StudySelection, runtime: RuntimeIdentity) {
-  const measured = new Map<ModelName, number[]>();
-  const prior = new Map<string, number>();
+/**
+ * Seconds a run is expected to take: this study's own runs of the same variant and model; else the
+ * saved seed-42 run of that variant; else this study's seconds per unit of expectedCost.
+ */
+function estimator(runtime: RuntimeIdentity) {
+  const measured = new Map<string, number[]>();
+  const rates: number[] = [];
+  const prior = new Map<string, number | undefined>();
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const kind = (run: StudyRun) => `${runVariant(run)}/${run.protocol}/${run.model}`;
   return {
     record(run: StudyRun, seconds: number) {
-      measured.set(run.model, [...(measured.get(run.model) ?? []), seconds]);
+      measured.set(kind(run), [...(measured.get(kind(run)) ?? []), seconds]);
+      rates.push(seconds / expectedCost(run));
     },
     async estimate(run: StudyRun): Promise<number | undefined> {
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const own = measured.get(run.model);
+      const own = measured.get(kind(run));
       if (own?.length) return mean(own);
-      const key = `${run.protocol}/${run.model}`;
-      if (!prior.has(key)) {
+      if (!prior.has(kind(run))) {
+        let seconds: number | undefined;
         try {
-          const v = { ...resolveSettings({ model: run.model, protocol: run.protocol, profile: opts.profile, seed: DEFAULT_SEED }), runtime };
+          const v = { ...resolveSettings({ ...run.overrides, model: run.model, protocol: run.protocol, profile: run.profile, seed: DEFAULT_SEED }), runtime };
           const saved = findVerifiedRun(v, { warn: () => {}, weightsOptional: true });
-          if (saved) prior.set(key, saved.run.timings.trainSeconds + saved.run.timings.evalSeconds);
+          if (saved) seconds = saved.run.timings.trainSeconds + saved.run.timings.evalSeconds;
         } catch {
           /* a damaged run gives no estimate */
         }
+        prior.set(kind(run), seconds);
       }
-      if (prior.has(key)) return prior.get(key);
-      // Nothing about this model yet: any model's runs so far are better than no estimate.
-      const any = [...measured.values()].flat();
-      return any.length ? mean(any) : undefined;
+      const p = prior.get(kind(run));
+      if (p !== undefined) return p;
+      // Nothing about this kind of run yet: the other runs' pace is better than no estimate.
+      return rates.length ? mean(rates) * expectedCost(run) : undefined;
     },
   };
 }
 
 async function trainRuns(queue: StudyRun[], o: PoolOptions): Promise<void> {
-  const est = estimator(o, await currentRuntime(o.dataset));
+  const est = estimator(await currentRuntime(o.dataset));
   let done = o.done;
   const running = new Map<StudyRun, number>(); // run → start time
   const failures: string[] = [];
@@ -228,21 +302,9 @@ async function trainRuns(queue: StudyRun[], o: PoolOptions): Promise<void> {
   if (o.signal?.aborted) throw new Error('the seed study was interrupted; finished runs are saved, rerun `fmnist study` to resume');
 }
 
-/** `fmnist train <model> --protocol … --seed … --json` in its own process (its own core). */
+/** `fmnist train <model> --protocol … --profile … --seed … [overrides] --json` in its own process (its own core). */
 function trainProcess(run: StudyRun, o: PoolOptions): Promise<{ testAccuracy: number; cached: boolean }> {
-  const args = [
-    path.join(projectRoot(), 'bin', 'fmnist.js'),
-    'train',
-    run.model,
-    '--protocol',
-    run.protocol,
-    '--profile',
-    o.profile,
-    '--seed',
-    String(run.seed),
-    '--json',
-    ...(o.backend ? ['--backend', o.backend] : []),
-  ];
+  const args = [path.join(projectRoot(), 'bin', 'fmnist.js'), ...trainArgs(run), '--json', ...(o.backend ? ['--backend', o.backend] : [])];
   return new Promise((resolve, reject) => {
     // The native backend's op threads share the cores between the processes (as in the main job).
     const nodeThreads = process.env.FMNIST_NODE_THREADS || String(Math.max(1, Math.floor(os.availableParallelism() / o.concurrency)));
