@@ -13,6 +13,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./main-command')).registerMainCommand(program);
   (await import('./data-command')).registerDataCommand(program);
   (await import('./bench-command')).registerBenchCommand(program);
+  (await import('./merge-command')).registerMergeCommand(program);
   (await import('./train-command')).registerTrainCommand(program);
   (await import('./study-command')).registerStudyCommand(program);
   try {
