@@ -92,10 +92,10 @@ interface Incoming {
   runBytes: Buffer;
 }
 
-/** history.json without its per-epoch wall-clock seconds (the one part of a result a clock decides). */
+/** history.json without its per-epoch times (`seconds`, `cpuSeconds`: the one part of a result a clock decides). */
 function historyWithoutTimes(saved: VerifiedRun): string {
   const history = JSON.parse(saved.bytes.get(ARTIFACT_FILES.history)!.toString('utf8')) as unknown;
-  return canonicalJson(JSON.parse(JSON.stringify(history, (k, v: unknown) => (k === 'seconds' ? undefined : v))));
+  return canonicalJson(JSON.parse(JSON.stringify(history, (k, v: unknown) => (/seconds$/i.test(k) ? undefined : v))));
 }
 
 /**
