@@ -1,11 +1,15 @@
+import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { jStat } from 'jstat';
 
 /**
  * The statistics of the seed study: summaries with t intervals, paired comparisons over seeds
  * (paired t-test, exact Wilcoxon signed-rank test), McNemar's exact test on two models' per-image
- * predictions, and Holm's step-down adjustment. The t distribution comes from jStat; the exact
- * tests are counted here. test/study-statistics.test.ts checks every function against scipy /
- * statsmodels values stored in test/data/statistics-reference.json.
+ * predictions, and Holm's step-down adjustment with intervals at the level each step used. The t
+ * distribution comes from stdlib (a port of Boost's incomplete beta: about 1e-15 relative; jStat's
+ * quantile was off by 2.5e-9); the exact tests are counted here. test/study-statistics.test.ts
+ * checks every function against scipy / statsmodels / mpmath values stored in
+ * test/data/statistics-reference.json.
  *
  * Undefined quantities (an sd of one value, an interval with no degrees of freedom) are `null`
  * rather than NaN, so they survive JSON.
@@ -44,13 +48,13 @@ export function sampleSd(values: readonly number[]): number | null {
 export function tCritical(df: number, level = 0.95): number {
   if (!(df > 0)) throw new Error(`degrees of freedom must be positive, got ${df}`);
   if (!(level > 0 && level < 1)) throw new Error(`confidence level must be between 0 and 1, got ${level}`);
-  return jStat.studentt.inv(1 - (1 - level) / 2, df);
+  return tQuantile(1 - (1 - level) / 2, df);
 }
 
 /** Two-sided p-value of a t statistic with `df` degrees of freedom. */
 export function tTwoSidedP(t: number, df: number): number {
   if (!(df > 0)) throw new Error(`degrees of freedom must be positive, got ${df}`);
-  return Math.min(1, 2 * jStat.studentt.cdf(-Math.abs(t), df));
+  return Math.min(1, 2 * tCdf(-Math.abs(t), df));
 }
 
 /** Mean ± t interval of the mean, sd, min, max. */
@@ -123,15 +127,24 @@ export function averageRanks(values: readonly number[]): number[] {
 }
 
 /**
- * Exact Wilcoxon signed-rank test of a − b = 0 (two-sided). Zero differences are dropped (Wilcoxon's
- * convention, scipy's zero_method='wilcox'). The null distribution of W+ is counted over all 2^n
- * sign assignments of the observed ranks (so it stays exact with tied ranks); for untied data this
- * is scipy.stats.wilcoxon(method='exact'). p = min(1, 2 · min(P(W+ ≤ w), P(W+ ≥ w))).
+ * Exact Wilcoxon signed-rank test of a − b = 0 (two-sided) on integer counts (e.g. correct test
+ * images per seed). Integers because floating-point differences break ties: +30 and −30 images as
+ * accuracies (30/14000 computed as two differences of doubles) come out a few ulps apart, get ranks
+ * 4 and 5 instead of 4.5 each, and the p-value moves (1.00 instead of 0.875). Zero differences are
+ * dropped (Wilcoxon's convention, scipy's zero_method='wilcox'); ties keep their mean ranks. The
+ * null distribution of W+ counts all 2^n sign assignments of those ranks (by their sums, so it
+ * stays exact with ties); for untied data it is scipy.stats.wilcoxon(method='exact').
+ * p = min(1, 2 · min(P(W+ ≤ w), P(W+ ≥ w))).
  */
 export function wilcoxonSignedRank(a: readonly number[], b: readonly number[]): WilcoxonResult {
+  for (const x of [...a, ...b]) {
+    if (!Number.isSafeInteger(x)) throw new Error(`Wilcoxon signed-rank test: ${x} is not an integer count; pass counts (e.g. correct test images), not fractions, so that equal differences tie exactly`);
+  }
   const d = pairedDiffs(a, b, 'Wilcoxon signed-rank test').filter((x) => x !== 0);
   const n = d.length;
   if (n === 0) return { wPlus: 0, n: 0, p: 1, minimumP: 1 };
+  // Counts of sign assignments are exact in doubles up to 2^53.
+  if (n > 50) throw new Error(`Wilcoxon signed-rank test: ${n} pairs; the exact test here is for up to 50`);
   const ranks = averageRanks(d.map(Math.abs));
   // Average ranks are multiples of 1/2: count sums of doubled ranks, which are integers.
   const doubled = ranks.map((r) => Math.round(2 * r));
@@ -156,7 +169,15 @@ export function wilcoxonSignedRank(a: readonly number[], b: readonly number[]): 
     if (s >= w2) upper += counts[s];
   }
   const p = Math.min(1, (2 * Math.min(lower, upper)) / all);
-  return { wPlus: w2 / 2, n, p, minimumP: Math.min(1, 2 / all) };
+  return { wPlus: w2 / 2, n, p, minimumP: wilcoxonMinimumP(n) };
+}
+
+/**
+ * The smallest two-sided p-value the exact signed-rank test can give with n non-zero differences:
+ * all of one sign, 2 / 2^n (0.0625 for five seeds, so it can never reach 0.05 there).
+ */
+export function wilcoxonMinimumP(n: number): number {
+  return n === 0 ? 1 : Math.min(1, 2 / 2 ** n);
 }
 
 /** Binomial(n, 1/2) lower tail P(X ≤ k), summed in log space (exact to rounding for any n). */
@@ -217,6 +238,30 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   order.forEach(({ p, i }, rank) => {
     running = Math.max(running, Math.min(1, (m - rank) * p));
     out[i] = running;
+  });
+  return out;
+}
+
+/**
+ * The significance level at which Holm's step-down procedure judged each of m p-values (input
+ * order): step j, the j-th smallest p, is tested at α/(m − j + 1). A p-value that was rejected was
+ * judged at its own step; once a step fails the procedure stops and keeps every remaining
+ * hypothesis, so those were judged at the level of the step where it stopped (their p is at least
+ * that step's). Hence p < level exactly when holmAdjust gives a p below α, and a test's interval at
+ * confidence 1 − level excludes zero exactly when Holm calls the difference significant.
+ */
+export function holmLevels(pValues: readonly number[], alpha: number): number[] {
+  if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must be between 0 and 1, got ${alpha}`);
+  for (const p of pValues) if (!(p >= 0 && p <= 1)) throw new Error(`Holm: ${p} is not a p-value`);
+  const m = pValues.length;
+  // The same order as holmAdjust: by p, ties by position.
+  const order = pValues.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p || x.i - y.i);
+  const out = new Array<number>(m);
+  let stoppedAt: number | undefined;
+  order.forEach(({ p, i }, rank) => {
+    const own = alpha / (m - rank);
+    if (stoppedAt === undefined && !(p < own)) stoppedAt = rank;
+    out[i] = stoppedAt === undefined ? own : alpha / (m - stoppedAt);
   });
   return out;
 }
