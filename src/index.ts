@@ -71,5 +71,5 @@ export {
 // ── 07 · The seed study: mean, spread and significance over training seeds ─────────────────────
 /** `const study = await studyInNotebook(settings)`: the saved study summary (`fmnist study` trains and writes it). */
 export { studyInNotebook } from './notebook/study-cells';
-export { studyTable, studyPairsTable, studySeedFigure } from './figures/study-figures';
-export type { StudySummary, Comparison, RunSummary } from './study/summary';
+export { studyTable, studyPairsTable, studyGapPairsTable, studySeedFigure } from './figures/study-figures';
+export type { StudySummary, Comparison, ComparisonMetric, McNemarOverSeeds, RunSummary, SeedResult } from './study/summary';

@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { checkStudyFindings, mostAccurate, pairSentence, rankingSentence, studySentences } from '../src/report/study-claims';
+import { checkStudyFindings, gapRankingSentence, gapTiers, mcnemarSentence, mostAccurate, pairSentence, rankingSentence, studySentences } from '../src/report/study-claims';
 import { studyVariablesFrom } from '../src/report/study-variables';
-import { CLEAR_ORDER, syntheticStudy } from './study-fixtures';
+import { CLEAR_GAPS, CLEAR_ORDER, syntheticStudy } from './study-fixtures';
+
+/** CLEAR_GAPS with the paper split's gaps of some models replaced. */
+const gapsWith = (paper: Record<string, number[]>) => ({ ...CLEAR_GAPS, ...Object.fromEntries(Object.entries(paper).map(([m, v]) => [`paper/${m}`, v])) });
 
 describe('ranking sentences generated from the seed study', () => {
   const clear = syntheticStudy(CLEAR_ORDER);
 
   it('name the more accurate model with its mean difference, interval and Holm p, or say that two models do not differ', () => {
-    expect(pairSentence(clear, 'paper', 'cnn1', 'cnn3').text).toMatch(/^CNN 3 is more accurate than CNN 1 \(mean difference \+0\.70 points, 95% CI \[\+0\.39, \+1\.01\], Holm-adjusted p = 0\.0063\)$/);
-    expect(pairSentence(clear, 'paper', 'cnn1', 'cnn2').text).toMatch(/^CNN 1 and CNN 2 do not differ significantly \(mean difference \+0\.06 points, 95% CI \[−0\.\d\d, \+0\.\d\d\], Holm-adjusted p = 0\.\d+\)$/);
+    // CNN 3 − CNN 1 has the fifth smallest of six p-values (0.0031) and is rejected at step 5: its interval is at 1 − 0.05/2 = 97.5%.
+    expect(pairSentence(clear, 'paper', 'cnn1', 'cnn3').text).toBe(
+      "CNN 3 is more accurate than CNN 1 (mean difference +0.70 points, that is +70 of the 10,000 test images; 97.5% CI at Holm's level [+0.32, +1.08]; Holm-adjusted p = 0.0063)",
+    );
+    // CNN 1 − CNN 2 (p = 0.41) fails step 6, where the procedure stops: 95%.
+    expect(pairSentence(clear, 'paper', 'cnn1', 'cnn2').text).toMatch(/^CNN 1 and CNN 2 do not differ significantly \(mean difference \+0\.06 points, that is \+6 of the 10,000 test images; 95% CI at Holm's level \[−0\.\d\d, \+0\.\d\d\]; Holm-adjusted p = 0\.\d+\)$/);
     const r = rankingSentence(clear, 'paper');
-    expect(r.text).toMatch(/^On the paper's split, over 5 training seeds, CNN 3 is the most accurate model, more accurate than each of the other three \(Holm-adjusted p ≤ 0\.0063\); every convolutional model is more accurate than the ANN \(Holm-adjusted p < 0\.0001\); and CNN 1 and CNN 2 do not differ significantly \(mean difference \+0\.06 points, 95% CI \[−0\.12, \+0\.23\], Holm-adjusted p = 0\.41\)\.$/);
-    expect(pairSentence(clear, 'paper', 'ann', 'cnn2').text).toMatch(/^CNN 2 is more accurate than the ANN \(mean difference \+2\.79 points, 95% CI \[\+2\.61, \+2\.97\], Holm-adjusted p < 0\.0001\)$/);
+    expect(r.text).toMatch(/^On the paper's split, over 5 training seeds, CNN 3 is the most accurate model, more accurate than each of the other three \(Holm-adjusted p ≤ 0\.0063\); every convolutional model is more accurate than the ANN \(Holm-adjusted p < 0\.0001\); and CNN 1 and CNN 2 do not differ significantly \(mean difference \+0\.06 points, that is \+6 of the 10,000 test images; 95% CI at Holm's level \[−0\.12, \+0\.23\]; Holm-adjusted p = 0\.41\)\.$/);
+    // The ANN pairs have the three smallest p-values: CNN 2 − ANN is step 2, 1 − 0.05/5 = 99%.
+    expect(pairSentence(clear, 'paper', 'ann', 'cnn2').text).toBe("CNN 2 is more accurate than the ANN (mean difference +2.79 points, that is +279 of the 10,000 test images; 99% CI at Holm's level [+2.49, +3.09]; Holm-adjusted p < 0.0001)");
     expect(mostAccurate(clear, 'official')).toBe('cnn3');
     const all = studySentences(clear);
     expect(all.abstract.text).toBe(
@@ -68,4 +76,125 @@ describe('ranking sentences generated from the seed study', () => {
     expect(v.pairs.official.cnn1_cnn2).toMatch(/do not differ significantly/);
     expect(v.training_time).toMatch(/^The seed study's training time was not recorded \(timings\.json is missing\)\.$/);
   });
+
+  it('carry the gap statistics, the test notes and the McNemar sentence into _variables.yml', () => {
+    const v = studyVariablesFrom(clear, '/nonexistent/summary.json') as Record<string, any>;
+    expect(v.cnn1.paper.gap).toMatchObject({ mean: '2.97', sd: '0.09' });
+    expect(v.ann.official.train_accuracy_mean).toBe('89.11');
+    expect(v.gap_ranking.paper).toBe(gapRankingSentence(clear, 'paper').text);
+    expect(v.mcnemar.official).toBe(mcnemarSentence(clear, 'official').text);
+    expect(v.wilcoxon_note).toBe('With 5 seeds the exact Wilcoxon signed-rank test cannot go below p = 0.0625, so it can never reach 0.05 here: it is shown as a check on the direction of a difference, not as a verdict.');
+    expect(v.interval_note).toMatch(/^Each interval is at the level at which Holm's step-down procedure judged that pair: 1 − 0\.05\/\(6 − j \+ 1\) at step j, from 99\.17% for the smallest of the 6 p-values/);
+    expect(v.mcnemar_note).toMatch(/The verdicts use the seed test/);
+  });
 });
+
+describe('gap rankings generated from the paired comparisons of the gap', () => {
+  const clear = syntheticStudy(CLEAR_ORDER);
+
+  it('group models whose gaps do not differ, and name the tests', () => {
+    expect(gapTiers(clear, 'paper')).toEqual([['cnn1', 'cnn2'], ['cnn3'], ['ann']]);
+    expect(gapRankingSentence(clear, 'paper').text).toBe(
+      "On the paper's split, over 5 training seeds, the train − test gap is widest for CNN 1 (2.97 points) and CNN 2 (2.90 points), which do not differ significantly, then CNN 3 (2.09 points), then the ANN (0.51 points); " +
+        'each gap is significantly wider than every gap named after it (paired t-tests over seeds on the gap, Holm-adjusted over the six pairs of the split, at the 0.05 level: p ≤ 0.00022).',
+    );
+    expect(checkStudyFindings(clear)).toEqual([]);
+  });
+
+  it('follow the numbers when the ranking flips: CNN 3 widest, CNN 1 and CNN 2 level with the ANN', () => {
+    const flipped = syntheticStudy(CLEAR_ORDER, undefined, undefined, gapsWith({ cnn3: [0.0405, 0.0418, 0.0399, 0.0411, 0.0414], cnn1: [0.0052, 0.0049, 0.0054, 0.0047, 0.0051], cnn2: [0.0049, 0.0053, 0.005, 0.0052, 0.0048] }));
+    const text = gapRankingSentence(flipped, 'paper').text;
+    expect(gapTiers(flipped, 'paper')[0]).toEqual(['cnn3']);
+    expect(text).toMatch(/^On the paper's split, over 5 training seeds, the train − test gap is widest for CNN 3 \(4\.09 points\), then /);
+    expect(text).toMatch(/no two of which differ significantly/); // CNN 1, CNN 2 and the ANN in one tier
+    expect(checkStudyFindings(flipped)).toEqual([]);
+    // The old sentence judged against the flipped study: every claim it made about CNN 3 now fails.
+    const stale = checkStudyFindings(flipped, { 'gap_ranking.paper': gapRankingSentence(clear, 'paper') });
+    expect(stale).toContain("study.gap_ranking.paper says cnn1's gap is wider than cnn3's (paper), but the study gives a mean gap difference of −3.59 points with Holm p < 0.0001");
+    expect(stale.some((p) => /says the gaps of cnn1 and cnn2 do not differ/.test(p))).toBe(false); // still true
+    // And the official split, unchanged, keeps its sentence.
+    expect(gapRankingSentence(flipped, 'official').text).toBe(gapRankingSentence(clear, 'official').text);
+  });
+
+  it('name the pairs across groups that do not differ (A level with B, B with C, A wider than C)', () => {
+    // CNN 1 > CNN 2 > CNN 3 by small steps: neighbours level, the ends apart.
+    const chain = syntheticStudy(CLEAR_ORDER, undefined, undefined, gapsWith({ cnn1: [0.03, 0.029, 0.0295, 0.031, 0.0292], cnn2: [0.028, 0.0295, 0.028, 0.0312, 0.028], cnn3: [0.0282, 0.0278, 0.0275, 0.0295, 0.0276] }));
+    const tiers = gapTiers(chain, 'paper');
+    expect(tiers[0]).toEqual(['cnn1', 'cnn2']);
+    const text = gapRankingSentence(chain, 'paper').text;
+    expect(text).toMatch(/, except that CNN 2 and CNN 3 do not differ significantly \(Holm-adjusted p = 0\.\d+\)\.$/);
+    expect(checkStudyFindings(chain)).toEqual([]);
+  });
+
+  it('say that no gaps differ when none do', () => {
+    const flat = syntheticStudy(CLEAR_ORDER, undefined, undefined, gapsWith({ ann: [0.02, 0.025, 0.018, 0.022, 0.03], cnn1: [0.021, 0.019, 0.027, 0.02, 0.024], cnn2: [0.025, 0.02, 0.019, 0.023, 0.021], cnn3: [0.019, 0.024, 0.022, 0.026, 0.02] }));
+    expect(gapTiers(flat, 'paper')).toHaveLength(1);
+    expect(gapRankingSentence(flat, 'paper').text).toMatch(/^On the paper's split, over 5 training seeds, no two models' train − test gaps differ significantly: they range from [\d.]+ points \([^)]+\) to [\d.]+ points \([^)]+\) \(paired t-tests over seeds on the gap, Holm-adjusted over the six pairs of the split, at the 0\.05 level: the smallest Holm-adjusted p is 1\.00\)\.$/);
+    expect(gapRankingSentence(flat, 'paper').findings).toHaveLength(6);
+    expect(checkStudyFindings(flat)).toEqual([]);
+  });
+});
+
+describe('intervals beside the Holm verdicts', () => {
+  // Made-up studies: random accuracies and gaps around the fixture's, so that some pairs are near the line.
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const noisy = (base: Record<string, number[]>, spread: number) => Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.map((x) => x + (rand() - 0.5) * spread)]));
+
+  it('exclude zero exactly when the difference is significant, for test accuracy and for the gap', () => {
+    let significant = 0;
+    let kept = 0;
+    for (let trial = 0; trial < 25; trial++) {
+      const s = syntheticStudy(noisy(CLEAR_ORDER, 0.012), ['paper'], undefined, noisy(CLEAR_GAPS, 0.012));
+      for (const c of [...s.comparisons, ...s.gapComparisons]) {
+        const excludes = c.ciHolm![0] > 0 || c.ciHolm![1] < 0;
+        expect(excludes, `${c.metric} ${c.a}−${c.b}: p ${c.pairedT.p}, Holm ${c.pHolm}, interval ${c.ciHolm} at ${c.ciHolmLevel}`).toBe(c.significant);
+        if (c.significant) significant++;
+        else kept++;
+        // Never below 95%: Holm's levels run from 1 − α/m up to 1 − α.
+        expect(c.ciHolmLevel!).toBeGreaterThanOrEqual(0.95);
+      }
+    }
+    // Both outcomes occurred, so the check had something to catch.
+    expect(significant).toBeGreaterThan(20);
+    expect(kept).toBeGreaterThan(20);
+  });
+
+  it('the plain 95% interval can contradict Holm; the Holm-level one cannot', () => {
+    let contradictions = 0;
+    for (let trial = 0; trial < 30; trial++) {
+      const s = syntheticStudy(noisy(CLEAR_ORDER, 0.012), ['paper']);
+      for (const c of s.comparisons) if (!c.significant && (c.ci95Unadjusted![0] > 0 || c.ci95Unadjusted![1] < 0)) contradictions++;
+    }
+    expect(contradictions).toBeGreaterThan(0);
+  });
+});
+
+describe('McNemar over every seed', () => {
+  it('counts the seeds in which each pair differs and names where it disagrees with the seed test', () => {
+    const clear = syntheticStudy(CLEAR_ORDER);
+    const c = clear.comparisons.find((k) => k.protocol === 'paper' && k.a === 'cnn1' && k.b === 'cnn2')!;
+    // The fixture's runs get the first k images right: per seed, b = max(0, k1 − k2), c = max(0, k2 − k1).
+    const k1 = CLEAR_ORDER['paper/cnn1'].map((x) => Math.round(x * 10_000));
+    const k2 = CLEAR_ORDER['paper/cnn2'].map((x) => Math.round(x * 10_000));
+    expect(c.mcnemar!.perSeed.map((m) => [m.seed, m.b, m.c])).toEqual([42, 1, 2, 3, 4].map((seed, i) => [seed, Math.max(0, k1[i] - k2[i]), Math.max(0, k2[i] - k1[i])]));
+    expect(c.mcnemar!.pooled).toEqual({ b: c.mcnemar!.perSeed.reduce((s, m) => s + m.b, 0), c: c.mcnemar!.perSeed.reduce((s, m) => s + m.c, 0) });
+    expect(c.mcnemar!.significantSeeds).toBe(c.mcnemar!.perSeed.filter((m) => m.pHolm < 0.05).length);
+    expect(c.significant).toBe(false);
+    expect(mcnemarSentence(clear, 'paper').text).toMatch(
+      new RegExp(`; where it disagrees with the paired t-test over seeds, which the verdicts use: CNN 1 and CNN 2 differ by McNemar in ${c.mcnemar!.significantSeeds} of 5 seeds but not over seeds \\(Holm-adjusted p = 0\\.41\\)\\.$`),
+    );
+    expect(clear.gapComparisons.every((g) => g.mcnemar === null && g.metric === 'gap')).toBe(true);
+  });
+
+  it('differences in test images: the mean difference in correct images', () => {
+    const clear = syntheticStudy(CLEAR_ORDER);
+    for (const c of clear.comparisons) {
+      const a = clear.runs[`${c.protocol}/${c.a}`].perSeed;
+      const b = clear.runs[`${c.protocol}/${c.b}`].perSeed;
+      expect(c.meanDiffImages).toBeCloseTo(a.reduce((s, r, i) => s + r.testCorrect - b[i].testCorrect, 0) / a.length, 10);
+      expect(c.meanDiffImages).toBeCloseTo(c.meanDiff * 10_000, 8);
+    }
+  });
+});
+

@@ -76,7 +76,7 @@ describe('fmnist study (smoke profile, fixture data)', () => {
     for (const m of ['ann', 'cnn1']) for (const p of summary.runs[`official/${m}`].perSeed) folders[`${m}/${p.seed}`] = p.folder;
     expect(folders['cnn1/1']).toMatch(/^smoke-seed1-wasm-d[0-9a-f]{10}\/official\/cnn1$/);
     expect(folders['cnn1/42']).toMatch(/^smoke-wasm-d[0-9a-f]{10}\/official\/cnn1$/);
-    expect(summary).toMatchObject({ format: 'fmnist-study-1', profile: 'smoke', seeds: [42, 1], committedSeed: 42, protocols: ['official'], models: ['ann', 'cnn1'] });
+    expect(summary).toMatchObject({ format: 'fmnist-study-2', profile: 'smoke', seeds: [42, 1], committedSeed: 42, protocols: ['official'], models: ['ann', 'cnn1'] });
 
     // Each run is an ordinary results folder with provenance and predictions; the study's numbers are theirs.
     for (const model of ['ann', 'cnn1']) {
@@ -88,8 +88,13 @@ describe('fmnist study (smoke profile, fixture data)', () => {
         const pred = readJson(path.join(dir, 'predictions.json'));
         let hits = 0;
         for (let i = 0; i < pred.count; i++) if (pred.labels[i] === pred.predicted[i]) hits++;
-        const acc = readJson(path.join(dir, 'metrics.json')).test.accuracy;
+        const metrics = readJson(path.join(dir, 'metrics.json'));
+        const acc = metrics.test.accuracy;
         expect(hits / pred.count).toBe(acc);
+        // The per-run facts the claims read: integer counts, the gap, epochs and training time, from the run's own files.
+        const r = summary.runs[`official/${model}`].perSeed.find((p: { seed: number }) => p.seed === seed);
+        expect(r).toMatchObject({ testCorrect: hits, testCount: pred.count, trainAccuracy: metrics.train.accuracy, trainCount: metrics.train.count, epochs: run.epochs, trainSeconds: run.timings.trainSeconds });
+        expect(r.gap).toBe(metrics.train.accuracy - acc);
         return acc;
       });
       const s = summary.runs[`official/${model}`];
@@ -99,20 +104,24 @@ describe('fmnist study (smoke profile, fixture data)', () => {
       expect(s.perSeed.map((p: { seed: number }) => p.seed)).toEqual([42, 1]);
     }
 
-    // McNemar counts, recounted here from the committed seed's two prediction files.
+    // McNemar counts on every seed, recounted here from each seed's two prediction files.
     const [c] = summary.comparisons;
-    expect(c).toMatchObject({ protocol: 'official', a: 'ann', b: 'cnn1' });
-    const pa = readJson(path.join(runDir('ann', 42), 'predictions.json'));
-    const pb = readJson(path.join(runDir('cnn1', 42), 'predictions.json'));
-    let b = 0;
-    let cc = 0;
-    for (let i = 0; i < pa.count; i++) {
-      const ar = pa.predicted[i] === pa.labels[i];
-      const br = pb.predicted[i] === pb.labels[i];
-      if (ar && !br) b++;
-      if (!ar && br) cc++;
-    }
-    expect(c.mcnemar).toMatchObject({ seed: 42, b, c: cc });
+    expect(c).toMatchObject({ protocol: 'official', metric: 'testAccuracy', a: 'ann', b: 'cnn1' });
+    [42, 1].forEach((seed, k) => {
+      const pa = readJson(path.join(runDir('ann', seed), 'predictions.json'));
+      const pb = readJson(path.join(runDir('cnn1', seed), 'predictions.json'));
+      let b = 0;
+      let cc = 0;
+      for (let i = 0; i < pa.count; i++) {
+        const ar = pa.predicted[i] === pa.labels[i];
+        const br = pb.predicted[i] === pb.labels[i];
+        if (ar && !br) b++;
+        if (!ar && br) cc++;
+      }
+      expect(c.mcnemar.perSeed[k]).toMatchObject({ seed, b, c: cc });
+    });
+    expect(summary.gapComparisons).toHaveLength(1);
+    expect(summary.gapComparisons[0]).toMatchObject({ metric: 'gap', a: 'ann', b: 'cnn1', mcnemar: null });
     const diffs = [42, 1].map((seed) => summary.runs['official/ann'].perSeed.find((p: { seed: number }) => p.seed === seed).testAccuracy - summary.runs['official/cnn1'].perSeed.find((p: { seed: number }) => p.seed === seed).testAccuracy);
     expect(c.meanDiff).toBeCloseTo((diffs[0] + diffs[1]) / 2, 12);
     expect(c.pHolm).toBe(c.pairedT.p); // one pair: Holm changes nothing
@@ -135,7 +144,7 @@ describe('fmnist study (smoke profile, fixture data)', () => {
     expect(resumed.stderr).toMatch(/3 of 4 saved and current; training 1/);
     expect(resumed.stderr).toMatch(/\[study\] 4\/4 done  official\/cnn1 seed 1/);
     // Training is deterministic: the retrained run gives the same statistics (only its time differs).
-    const withoutTimes = (text: string) => JSON.stringify(JSON.parse(text), (k, v) => (k === 'seconds' ? undefined : v));
+    const withoutTimes = (text: string) => JSON.stringify(JSON.parse(text), (k, v) => (k === 'seconds' || k === 'trainSeconds' ? undefined : v));
     expect(withoutTimes(fs.readFileSync(summaryFile(), 'utf8'))).toBe(withoutTimes(before.toString('utf8')));
   }, 240_000);
 

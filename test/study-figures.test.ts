@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { STUDY_FIGURE_TEXT, studyPairsTable, studySeedFigure, studyTable } from '../src/figures/study-figures';
+import { STUDY_FIGURE_TEXT, studyGapPairsTable, studyPairsTable, studySeedFigure, studyTable } from '../src/figures/study-figures';
 import { cellSource, findLabelledCell, readNotebook } from '../src/pipeline/notebook-file';
 import { CLEAR_ORDER, syntheticStudy } from './study-fixtures';
 
@@ -16,20 +16,42 @@ describe('seed-study figure and tables', () => {
     expect(cnn3[2]).toBe(`${(100 * a.mean).toFixed(2)} ± ${(100 * a.sd!).toFixed(2)}`);
     expect(cnn3[3]).toBe(`[${(100 * a.ci95![0]).toFixed(2)}, ${(100 * a.ci95![1]).toFixed(2)}]`);
     expect(cnn3[4]).toBe('91.98–92.31');
+    const g = study.runs['paper/cnn3'].gap;
+    expect(cnn3[5]).toBe(`${(100 * g.mean).toFixed(2)} ± ${(100 * g.sd!).toFixed(2)}`);
+    expect(cnn3[7]).toBe('12 min 53 s'); // median of the fixture's 770 + seed seconds: seed 3
   });
 
-  it('tbl-study-pairs: every pair as "more accurate − other", positive difference, with the tests and the Holm decision', () => {
+  it('tbl-study-pairs: every pair as "more accurate − other", positive difference in points and images, the interval at Holm\'s level, the tests and McNemar over seeds', () => {
     const t = studyPairsTable(study);
     expect(t.rows).toHaveLength(12);
     const row = t.rows.find((r) => r[0] === 'paper' && r[1] === 'CNN 3 − CNN 1')!;
-    expect(row[2]).toBe('+0.70');
-    expect(row[3]).toBe('[+0.39, +1.01]');
-    expect(row[6]).toBe('0.063'); // exact Wilcoxon, all five differences positive: 2/32 = 0.0625
+    expect(row[2]).toBe('+0.70 (+70)');
+    expect(row[3]).toBe('[+0.32, +1.08]'); // step 5 of 6: 97.5%
+    expect(row[4]).toBe('97.5%');
     expect(Number(row[5])).toBeLessThan(0.05); // Holm-adjusted: the column the caption says decides
+    expect(row[6]).toBe('0.063'); // exact Wilcoxon, all five differences positive: 2/32 = 0.0625
     expect(row).toHaveLength(9);
+    expect(t.columns).toHaveLength(9);
     const c = study.comparisons.find((k) => k.protocol === 'paper' && k.a === 'cnn1' && k.b === 'cnn3')!;
-    expect(row[7]).toBe(`${c.mcnemar.c} / ${c.mcnemar.b}`); // flipped with the pair
-    expect(Number(t.rows.find((r) => r[0] === 'official' && r[1] === 'CNN 1 − CNN 2')![5])).toBeGreaterThan(0.05);
+    expect(row[7]).toBe(`${c.mcnemar!.significantSeeds} of 5`);
+    expect(row[8]).toBe(`${c.mcnemar!.pooled.c} / ${c.mcnemar!.pooled.b}`); // flipped with the pair
+    const tie = t.rows.find((r) => r[0] === 'official' && r[1] === 'CNN 1 − CNN 2')!;
+    expect(Number(tie[5])).toBeGreaterThan(0.05);
+    expect(tie[3]).toMatch(/^\[−0\.\d\d, \+0\.\d\d\]$/); // not significant: the interval holds zero
+    // Every place that shows a Wilcoxon p says it cannot reach 0.05 with five seeds.
+    expect(t.caption).toMatch(/with 5 seeds or fewer it cannot go below 0\.0625, so it can never reach 0\.05/);
+    expect(t.caption).toMatch(/McNemar can be significant where the seed test is not; the verdicts use the seed test/);
+  });
+
+  it('tbl-study-gap-pairs: the train − test gap, wider gap first, with the same tests', () => {
+    const t = studyGapPairsTable(study);
+    expect(t.rows).toHaveLength(12);
+    const row = t.rows.find((r) => r[0] === 'paper' && r[1] === 'CNN 1 − CNN 3')!;
+    const c = study.gapComparisons.find((k) => k.protocol === 'paper' && k.a === 'cnn1' && k.b === 'cnn3')!;
+    expect(row[2]).toBe(`+${(100 * c.meanDiff).toFixed(2)} (+${Math.round(c.meanDiffImages)})`);
+    expect(row[4]).toBe(`${Number((100 * c.ciHolmLevel!).toFixed(2))}%`);
+    expect(t.rows.find((r) => r[0] === 'paper' && r[1] === 'CNN 2 − ANN')).toBeDefined();
+    expect(t.caption).toMatch(/cannot go below 0\.0625, so it can never reach 0\.05/);
   });
 
   it('fig-study-seeds: one point per seed and a mean with its interval per model, in two panels', () => {
@@ -45,7 +67,7 @@ describe('seed-study figure and tables', () => {
 
   it('notebook 07 shows them in cells whose label, caption and alt text are the builders\'', () => {
     const nb = readNotebook(path.join(__dirname, '..', 'notebooks', '07-comparison.ipynb'));
-    const builds: Record<string, string> = { 'tbl-study': 'studyTable(study)', 'fig-study-seeds': 'studySeedFigure(study)', 'tbl-study-pairs': 'studyPairsTable(study)' };
+    const builds: Record<string, string> = { 'tbl-study': 'studyTable(study)', 'fig-study-seeds': 'studySeedFigure(study)', 'tbl-study-pairs': 'studyPairsTable(study)', 'tbl-study-gap-pairs': 'studyGapPairsTable(study)' };
     for (const text of Object.values(STUDY_FIGURE_TEXT)) {
       const found = findLabelledCell(nb, text.id);
       expect(found, `07-comparison has no cell labelled ${text.id}`).toBeDefined();

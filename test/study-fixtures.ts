@@ -1,32 +1,57 @@
 import type { ModelName } from '../src/models/architectures';
 import type { SplitProtocol } from '../src/data/types';
-import { summarizeStudy, type StudyRunInput, type StudySummary } from '../src/study/summary';
+import type { ProfileName } from '../src/training/profiles';
+import { summarizeStudy, type SeedResult, type StudyRunInput, type StudySummary } from '../src/study/summary';
 
 const MODELS: ModelName[] = ['ann', 'cnn1', 'cnn2', 'cnn3'];
 const SEEDS = [42, 1, 2, 3, 4];
-const N_TEST = 10_000;
+export const N_TEST = 10_000;
+export const N_TRAIN = 50_000;
 
 /**
- * A made-up study: per `<protocol>/<model>` the five seeds' test accuracies. The committed seed's
- * predictions get every image right up to its accuracy (so McNemar's counts follow from them).
+ * One made-up run: the test predictions get the first `round(acc · N_TEST)` images right (so
+ * McNemar's counts follow from two runs' accuracies), the training accuracy is acc + gap rounded to
+ * whole training images.
  */
-export function syntheticStudy(acc: Record<string, number[]>, protocols: SplitProtocol[] = ['paper', 'official'], seeds: number[] = SEEDS): StudySummary {
-  const inputs: StudyRunInput[] = [];
+export function syntheticRun(protocol: SplitProtocol, model: ModelName, seed: number, acc: number, gap: number, profile: ProfileName = 'paper'): StudyRunInput {
   const labels = Uint8Array.from({ length: N_TEST }, (_, i) => i % 10);
+  const right = Math.round(acc * N_TEST);
+  const trainRight = Math.round((right / N_TEST + gap) * N_TRAIN);
+  const predicted = Uint8Array.from(labels, (l, i) => (i < right ? l : (l + 1) % 10));
+  const testAccuracy = right / N_TEST;
+  const trainAccuracy = trainRight / N_TRAIN;
+  const result: SeedResult = {
+    seed,
+    testAccuracy,
+    testCorrect: right,
+    testCount: N_TEST,
+    trainAccuracy,
+    trainCorrect: trainRight,
+    trainCount: N_TRAIN,
+    gap: trainAccuracy - testAccuracy,
+    macroF1: testAccuracy - 0.001,
+    epochs: 10,
+    bestEpoch: 10,
+    trainSeconds: 590 + MODELS.indexOf(model) * 60 + seed,
+    seconds: 600 + MODELS.indexOf(model) * 60 + seed,
+    backend: 'wasm',
+    cacheKey: `${protocol}-${model}-${seed}`,
+    folder: `${profile}${seed === 42 ? '' : `-seed${seed}`}/${protocol}/${model}`,
+  };
+  return { protocol, model, result, predictions: { labels, predicted, testChecksum: `test-${protocol}` } };
+}
+
+/**
+ * A made-up study: per `<protocol>/<model>` the seeds' test accuracies and (optionally) their
+ * train − test gaps (default CLEAR_GAPS, or 0.02 for keys it lacks).
+ */
+export function syntheticStudy(acc: Record<string, number[]>, protocols: SplitProtocol[] = ['paper', 'official'], seeds: number[] = SEEDS, gaps: Record<string, number[]> = CLEAR_GAPS): StudySummary {
+  const inputs: StudyRunInput[] = [];
   for (const protocol of protocols) {
     for (const model of MODELS) {
       const values = acc[`${protocol}/${model}`];
       if (!values) throw new Error(`syntheticStudy: no accuracies for ${protocol}/${model}`);
-      seeds.forEach((seed, k) => {
-        const right = Math.round(values[k] * N_TEST);
-        const predicted = Uint8Array.from(labels, (l, i) => (i < right ? l : (l + 1) % 10));
-        inputs.push({
-          protocol,
-          model,
-          result: { seed, testAccuracy: right / N_TEST, macroF1: right / N_TEST - 0.001, bestEpoch: 10, seconds: 600, backend: 'wasm', cacheKey: `${protocol}-${model}-${seed}`, folder: `paper${seed === 42 ? '' : `-seed${seed}`}/${protocol}/${model}` },
-          ...(seed === 42 ? { predictions: { labels, predicted, testChecksum: `test-${protocol}` } } : {}),
-        });
-      });
+      seeds.forEach((seed, k) => inputs.push(syntheticRun(protocol, model, seed, values[k], gaps[`${protocol}/${model}`]?.[k] ?? 0.02)));
     }
   }
   return summarizeStudy({ profile: 'paper', protocols, models: MODELS, seeds }, inputs);
@@ -39,5 +64,15 @@ export const CLEAR_ORDER: Record<string, number[]> = Object.fromEntries(
     [`${p}/cnn1`, [0.9139, 0.9152, 0.9127, 0.9161, 0.9144]],
     [`${p}/cnn2`, [0.9144, 0.9131, 0.914, 0.915, 0.9129]],
     [`${p}/cnn3`, [0.9213, 0.9198, 0.9231, 0.9207, 0.9224]],
+  ]),
+);
+
+/** Train − test gaps: CNN 1 and CNN 2 widest and indistinguishable, then CNN 3, the ANN smallest; on both protocols. */
+export const CLEAR_GAPS: Record<string, number[]> = Object.fromEntries(
+  (['paper', 'official'] as const).flatMap((p) => [
+    [`${p}/ann`, [0.0051, 0.0047, 0.0055, 0.0049, 0.0053]],
+    [`${p}/cnn1`, [0.0301, 0.0288, 0.0295, 0.031, 0.0292]],
+    [`${p}/cnn2`, [0.0284, 0.0297, 0.029, 0.0279, 0.0302]],
+    [`${p}/cnn3`, [0.0205, 0.0218, 0.0199, 0.0211, 0.0214]],
   ]),
 );

@@ -1,8 +1,9 @@
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES } from '../models/architectures';
-import { formatP, formatPoints } from '../study/format';
-import { COMMITTED_SEED, STUDY_SEEDS } from '../study/seeds';
-import { ALPHA, type StudySummary } from '../study/summary';
+import { formatImages, formatLevel, formatP, formatPoints } from '../study/format';
+import { STUDY_SEEDS } from '../study/seeds';
+import { ALPHA, type Comparison, type StudySummary } from '../study/summary';
+import { formatDuration } from '../pipeline/timings';
 import type { TableSpec } from './show';
 import type { FigureSpec } from './spec';
 import { modelTitle } from './model-figure-text';
@@ -10,8 +11,9 @@ import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
 
 /**
  * The seed study in notebook 07 and the article: a table of mean ± sd and interval per model and
- * protocol, a figure of the per-seed accuracies with mean and interval, and the pairwise table with
- * p-values. Pure builders over results/study/summary.json.
+ * protocol, a figure of the per-seed accuracies with mean and interval, and the pairwise tables of
+ * test accuracy and of the train − test gap with their tests. Pure builders over a study summary
+ * (results/study/summary.json, or results/<profile>/study/summary.json for another condition).
  */
 
 const PROTOCOL_TITLE: Record<SplitProtocol, string> = { paper: "paper's split (60:20:20)", official: 'official split' };
@@ -23,20 +25,33 @@ const pct = (x: number) => (100 * x).toFixed(2);
 const N = STUDY_SEEDS.length;
 const SEEDS = `the seed study's training seeds (${N} planned: ${STUDY_SEEDS.join(', ')}; the article says how many are done)`;
 const MIN_WILCOXON = 2 / 2 ** N;
+const PAIRS = (MODEL_NAMES.length * (MODEL_NAMES.length - 1)) / 2;
+const HOLM_LEVELS = `1 − ${ALPHA}/(${PAIRS} − j + 1) at step j, ${formatLevel(1 - ALPHA / PAIRS)}% down to ${formatLevel(1 - ALPHA)}%; pairs after the step where the procedure stopped take that step's level`;
+const WILCOXON = `the exact Wilcoxon signed-rank test on integer counts, ties kept, shown as a check only: with ${N} seeds or fewer it cannot go below ${MIN_WILCOXON}, so it can never reach ${ALPHA}`;
 
 /** The captions and alt texts of the study's figure and tables (the notebook cells' metadata must match). */
 export const STUDY_FIGURE_TEXT = {
   table: {
     id: 'tbl-study',
-    caption: `Test accuracy (%) over ${SEEDS} per model and protocol: mean ± standard deviation, 95% confidence interval of the mean (t distribution, one degree of freedom fewer than seeds; n/a with one seed), range, and macro F1. The split is the same for every seed.`,
+    caption:
+      `Test accuracy (%) over ${SEEDS} per model and protocol: mean ± standard deviation, 95% confidence interval of the mean (t distribution, one degree of freedom fewer than seeds; n/a with one seed), range, ` +
+      `the train − test gap (training minus test accuracy, percentage points: mean ± standard deviation), macro F1, and the median training time over the seeds. The split is the same for every seed.`,
   },
   pairs: {
     id: 'tbl-study-pairs',
     caption:
-      `Pairwise differences in test accuracy (percentage points, more accurate model on the mean minus the other, paired by seed) with 95% t intervals; ` +
-      `p-values of the paired t-test, the same Holm-adjusted over the six pairs of a protocol (the test the article's statements use: a Holm p below ${ALPHA} is a significant difference), ` +
-      `the exact Wilcoxon signed-rank test (with ${N} seeds or fewer it cannot go below ${MIN_WILCOXON}), and McNemar's exact test on seed ${COMMITTED_SEED}'s test predictions ` +
-      `(images only the first model gets right / only the second gets right).`,
+      `Pairwise differences in test accuracy (more accurate model on the mean minus the other, paired by seed), in percentage points and, in brackets, in test images. ` +
+      `Each interval is at the level at which Holm's step-down procedure judged that pair (${HOLM_LEVELS}), so it excludes zero exactly when the Holm-adjusted p-value of the paired t-test over seeds is below ${ALPHA}: ` +
+      `that test, Holm-adjusted over the ${PAIRS} pairs of a protocol, decides every statement of the article. Beside it, ${WILCOXON}; ` +
+      `and McNemar's exact test on every seed's test predictions, Holm-adjusted over the ${PAIRS} pairs within each seed: in how many seeds it is significant, and the images only the first / only the second model gets right, summed over the seeds. ` +
+      `McNemar's test sees only which images happen to be in the test set, for two trained networks; the seed test also sees how much a model varies between training seeds. So McNemar can be significant where the seed test is not; the verdicts use the seed test.`,
+  },
+  gapPairs: {
+    id: 'tbl-study-gap-pairs',
+    caption:
+      `Pairwise differences in the train − test gap (training minus test accuracy; wider gap on the mean minus the other, paired by seed), in percentage points and, in brackets, in test images' worth (the difference times the test images). ` +
+      `Intervals at the level at which Holm's step-down procedure judged each pair (${HOLM_LEVELS}), so an interval excludes zero exactly when the Holm-adjusted p-value is below ${ALPHA}; ` +
+      `p-values of the paired t-test over seeds and the same Holm-adjusted over the ${PAIRS} pairs of a protocol (what the article's gap rankings use), and ${WILCOXON}.`,
   },
   seeds: {
     id: 'fig-study-seeds',
@@ -45,11 +60,12 @@ export const STUDY_FIGURE_TEXT = {
   },
 } as const;
 
+/** The summary file as the project names it: results/study/summary.json for the improved condition, results/<profile>/study/summary.json for another. */
 function provenance(s: StudySummary): FigureSpec['provenance'] {
-  return { results: ['results/study/summary.json'], seeds: s.seeds, backend: s.compute.backends.join(', ') };
+  return { results: [s.profile === 'paper' ? 'results/study/summary.json' : `results/${s.profile}/study/summary.json`], seeds: s.seeds, backend: s.compute.backends.join(', ') };
 }
 
-/** tbl-study: per protocol and model, test accuracy over the seeds (mean ± sd, 95% t interval, min–max) and mean macro F1. */
+/** tbl-study: per protocol and model, test accuracy over the seeds (mean ± sd, 95% t interval, min–max), the gap, mean macro F1 and the median training time. */
 export function studyTable(s: StudySummary): TableSpec {
   const rows: Array<Array<string | number>> = [];
   for (const protocol of s.protocols) {
@@ -62,42 +78,71 @@ export function studyTable(s: StudySummary): TableSpec {
         `${pct(a.mean)} ± ${a.sd === null ? 'n/a' : pct(a.sd)}`,
         a.ci95 ? `[${pct(a.ci95[0])}, ${pct(a.ci95[1])}]` : 'n/a',
         `${pct(a.min)}–${pct(a.max)}`,
+        `${pct(r.gap.mean)} ± ${r.gap.sd === null ? 'n/a' : pct(r.gap.sd)}`,
         `${r.macroF1.mean.toFixed(4)} ± ${r.macroF1.sd === null ? 'n/a' : r.macroF1.sd.toFixed(4)}`,
+        formatDuration(r.trainSeconds.median),
       ]);
     }
   }
   return {
     ...STUDY_FIGURE_TEXT.table,
-    columns: ['protocol', 'model', 'accuracy mean ± sd', '95% CI', 'min–max', 'macro F1 mean ± sd'],
+    columns: ['protocol', 'model', 'accuracy mean ± sd', '95% CI', 'min–max', 'gap (pts) mean ± sd', 'macro F1 mean ± sd', 'training time (median)'],
     rows,
     provenance: provenance(s),
   };
 }
 
-/** tbl-study-pairs: per protocol and pair, the mean paired difference with its interval and every test's p-value. */
+/** One row per pair, read as "larger on the mean − the other", so differences are positive. */
+function pairRow(c: Comparison): { hi: string; lo: string; cells: string[] } {
+  const flip = c.meanDiff < 0;
+  const [hi, lo] = flip ? [c.b, c.a] : [c.a, c.b];
+  const ci = c.ciHolm ? (flip ? [-c.ciHolm[1], -c.ciHolm[0]] : c.ciHolm) : null;
+  return {
+    hi: modelTitle(hi),
+    lo: modelTitle(lo),
+    cells: [
+      `${formatPoints(Math.abs(c.meanDiff))} (${formatImages(Math.abs(c.meanDiffImages))})`,
+      ci ? `[${formatPoints(ci[0])}, ${formatPoints(ci[1])}]` : 'n/a',
+      c.ciHolmLevel === null ? 'n/a' : `${formatLevel(c.ciHolmLevel)}%`,
+    ],
+  };
+}
+
+/** tbl-study-pairs: per protocol and pair, the mean paired difference in points and images, its interval at Holm's level, the tests, and McNemar over every seed. */
 export function studyPairsTable(s: StudySummary): TableSpec {
   const rows = s.comparisons.map((c) => {
-    // Each pair reads "more accurate on the mean − the other", so differences are positive points.
+    const r = pairRow(c);
     const flip = c.meanDiff < 0;
-    const [hi, lo] = flip ? [c.b, c.a] : [c.a, c.b];
-    const ci = c.ci95 ? (flip ? [-c.ci95[1], -c.ci95[0]] : c.ci95) : null;
-    const only = flip ? [c.mcnemar.c, c.mcnemar.b] : [c.mcnemar.b, c.mcnemar.c];
+    const m = c.mcnemar;
+    const only = m ? (flip ? [m.pooled.c, m.pooled.b] : [m.pooled.b, m.pooled.c]) : null;
     return [
       c.protocol,
-      `${modelTitle(hi)} − ${modelTitle(lo)}`,
-      formatPoints(Math.abs(c.meanDiff)),
-      ci ? `[${formatPoints(ci[0])}, ${formatPoints(ci[1])}]` : 'n/a',
-      formatP(c.pairedT.p),
+      `${r.hi} − ${r.lo}`,
+      ...r.cells,
       formatP(c.pHolm),
       formatP(c.wilcoxon.p),
-      `${only[0]} / ${only[1]}`,
-      formatP(c.mcnemar.p),
+      m ? `${m.significantSeeds} of ${m.perSeed.length}` : 'n/a',
+      only ? `${only[0]} / ${only[1]}` : 'n/a',
     ];
   });
   return {
     ...STUDY_FIGURE_TEXT.pairs,
-    // Nine columns at most: a tenth (a yes/no for significance) made the table wider than the article's column at 820 px.
-    columns: ['protocol', 'pair', 'mean diff (pts)', '95% CI', 'paired t p', 'Holm p', 'Wilcoxon p', `McNemar (seed ${s.committedSeed})`, 'McNemar p'],
+    // Nine columns at most: a tenth made the table wider than the article's column at 820 px.
+    columns: ['protocol', 'pair', 'mean diff, pts (images)', "CI at Holm's level", 'level', 'Holm p', 'Wilcoxon p', 'McNemar: seeds p < α', 'McNemar: only first / only second'],
+    rows,
+    provenance: provenance(s),
+  };
+}
+
+/** tbl-study-gap-pairs: the same for the train − test gap (no McNemar: it compares test predictions only). */
+export function studyGapPairsTable(s: StudySummary): TableSpec {
+  const rows = s.gapComparisons.map((c) => {
+    const r = pairRow(c);
+    return [c.protocol, `${r.hi} − ${r.lo}`, ...r.cells, formatP(c.pairedT.p), formatP(c.pHolm), formatP(c.wilcoxon.p)];
+  });
+  return {
+    ...STUDY_FIGURE_TEXT.gapPairs,
+    columns: ['protocol', 'pair (wider − narrower gap)', 'mean diff, pts (images)', "CI at Holm's level", 'level', 'paired t p', 'Holm p', 'Wilcoxon p'],
     rows,
     provenance: provenance(s),
   };

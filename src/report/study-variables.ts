@@ -5,12 +5,14 @@ import { MODEL_NAMES } from '../models/architectures';
 import { formatDuration } from '../pipeline/timings';
 import { readTimings, timingsPath } from '../study/timings';
 import { studySeeds } from '../study/seeds';
+import { MCNEMAR_NOTE, intervalNote, wilcoxonMinimumOf, wilcoxonNote } from '../study/format';
 import { summaryPath, type StudySummary } from '../study/summary';
+import type { ProfileName } from '../training/profiles';
 import { readStudySummary, studySentences } from './study-claims';
 
-/** The seed study's full selection: what the article reports. */
-export function reportStudyFile(resultsRoot: string, runtime: RuntimeIdentity = committedRuntime()): string {
-  return summaryPath({ profile: 'paper', protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() }, runtime, resultsRoot);
+/** The seed study's full selection for a condition (the improved one, 'paper', by default): what the article reports. */
+export function reportStudyFile(resultsRoot: string, runtime: RuntimeIdentity = committedRuntime(), profile: ProfileName = 'paper'): string {
+  return summaryPath({ profile, protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() }, runtime, resultsRoot);
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -18,13 +20,13 @@ const pts = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(2));
 
 /**
  * `study.*` in _variables.yml: per model and protocol the mean, sd, interval, min and max of test
- * accuracy over the seeds (percent), the generated ranking sentences (src/report/study-claims.ts),
- * and a sentence on the study's training time.
+ * accuracy over the seeds (percent), the gap and training time, the generated ranking sentences
+ * (src/report/study-claims.ts), the notes on the tests, and a sentence on the study's training
+ * time.
  */
-export function studyVariables(resultsRoot: string, runtime?: RuntimeIdentity): Record<string, unknown> {
-  const file = reportStudyFile(resultsRoot, runtime);
-  const s = readStudySummary(file);
-  return studyVariablesFrom(s, file);
+export function studyVariables(resultsRoot: string, runtime?: RuntimeIdentity, profile: ProfileName = 'paper'): Record<string, unknown> {
+  const file = reportStudyFile(resultsRoot, runtime, profile);
+  return studyVariablesFrom(readStudySummary(file), file);
 }
 
 export function studyVariablesFrom(s: StudySummary, file: string): Record<string, unknown> {
@@ -33,7 +35,11 @@ export function studyVariablesFrom(s: StudySummary, file: string): Record<string
     alpha: String(s.alpha),
     seed_list: s.seeds.join(', '),
     committed_seed: String(s.committedSeed),
-    wilcoxon_min_p: String(Math.min(...s.comparisons.map((c) => c.wilcoxon.minimumP))),
+    wilcoxon_min_p: String(wilcoxonMinimumOf(s)),
+    // Said wherever a Wilcoxon p-value is shown: with 5 seeds it cannot reach alpha.
+    wilcoxon_note: wilcoxonNote(s),
+    interval_note: intervalNote(s),
+    mcnemar_note: MCNEMAR_NOTE,
     runs: String(s.compute.runs),
     compute_hours: (s.compute.seconds / 3600).toFixed(1),
     training_time: trainingTimeSentence(s, file),
@@ -46,7 +52,23 @@ export function studyVariablesFrom(s: StudySummary, file: string): Record<string
       s.protocols.map((p) => {
         const r = s.runs[`${p}/${m}`];
         const a = r.testAccuracy;
-        return [p, { mean: pct(a.mean), sd: pts(a.sd), ci_low: a.ci95 ? pct(a.ci95[0]) : 'n/a', ci_high: a.ci95 ? pct(a.ci95[1]) : 'n/a', min: pct(a.min), max: pct(a.max), macro_f1_mean: r.macroF1.mean.toFixed(3) }];
+        const g = r.gap;
+        return [
+          p,
+          {
+            mean: pct(a.mean),
+            sd: pts(a.sd),
+            ci_low: a.ci95 ? pct(a.ci95[0]) : 'n/a',
+            ci_high: a.ci95 ? pct(a.ci95[1]) : 'n/a',
+            min: pct(a.min),
+            max: pct(a.max),
+            macro_f1_mean: r.macroF1.mean.toFixed(3),
+            train_accuracy_mean: pct(r.trainAccuracy.mean),
+            // The gap in points, like the accuracies.
+            gap: { mean: pts(g.mean), sd: pts(g.sd), ci_low: g.ci95 ? pts(g.ci95[0]) : 'n/a', ci_high: g.ci95 ? pts(g.ci95[1]) : 'n/a', min: pts(g.min), max: pts(g.max) },
+            train_minutes_median: (r.trainSeconds.median / 60).toFixed(1),
+          },
+        ];
       }),
     );
   }
