@@ -4,8 +4,10 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReportVariables, variableKeys, writeReportVariables } from '../src/report/variables';
-import { rewriteArtifact, writeSyntheticResults } from './report-fixtures';
+import { DISK_TEST, rewriteArtifact, writeSyntheticResults, writeSyntheticStudy } from './report-fixtures';
 import { committedRuntime } from '../src/results/runtime';
+import { studyVariables } from '../src/report/study-variables';
+import { CLEAR_ORDER } from './study-fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-vars-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -61,7 +63,8 @@ describe('report variables (_variables.yml) from results', () => {
     writeSyntheticResults(root);
     const v = buildReportVariables(root) as Record<string, any>;
     expect(v.study.n_seeds).toBe('5');
-    expect(v.study.cnn3.official.mean).toBe('92.15');
+    // Seed 42 is the committed run (91.10%), seeds 1–4 CLEAR_ORDER's: (91.10 + 91.98 + 92.31 + 92.07 + 92.24) / 5.
+    expect(v.study.cnn3.official.mean).toBe('91.94');
     expect(v.study.abstract).toMatch(/^Over 5 training seeds per model, every convolutional model is more accurate than the fully connected baseline on both protocols/);
   });
 
@@ -119,4 +122,75 @@ describe('report variables (_variables.yml) from results', () => {
     expect(variableKeys(parsed).sort()).toEqual(variableKeys(vars).sort());
     expect(variableKeys(parsed)).toContain('cnn3.paper.test_accuracy');
   });
+
+  it('refuses a seed-study summary that does not match its runs, naming the file and `fmnist study` (issue 19)', () => {
+    const root = path.join(tmp, 'study-edited');
+    writeSyntheticResults(root);
+    const file = path.join(root, 'study', 'summary.json');
+    expect(studyVariables(root).n_seeds).toBe('5');
+    const good = fs.readFileSync(file, 'utf8');
+    const summary = JSON.parse(good);
+    summary.runs['paper/cnn3'].testAccuracy.mean = 0.9999; // beside a maximum of 0.9231
+    fs.writeFileSync(file, JSON.stringify(summary));
+    expect(() => buildReportVariables(root)).toThrow(
+      /study\/summary\.json does not match the runs it summarises: runs\["paper\/cnn3"\]\.testAccuracy\.mean is 0\.9999 in the file but 0\.91\d+ from the runs \(edited or damaged\?\)\. Fix: rebuild it from the saved runs with `node bin\/fmnist\.js study`/,
+    );
+    // A sentence edited, a comparison's verdict flipped, a field dropped: each caught.
+    const edits: Array<(s: any) => void> = [
+      (s) => (s.comparisons[4].significant = !s.comparisons[4].significant),
+      (s) => delete s.gapComparisons,
+      (s) => (s.runs['official/ann'].perSeed[2].testCorrect += 1),
+      (s) => s.seeds.pop(),
+    ];
+    for (const edit of edits) {
+      const copy = JSON.parse(good);
+      edit(copy);
+      fs.writeFileSync(file, JSON.stringify(copy));
+      expect(() => studyVariables(root)).toThrow(/summary\.json (does not match the runs it summarises|cannot be checked against its runs)[\s\S]*Fix: rebuild it/);
+    }
+    fs.writeFileSync(file, good);
+    expect(studyVariables(root).n_seeds).toBe('5');
+  });
+
+  it('refuses a summary whose runs changed after it was written (a run retrained or damaged)', () => {
+    const root = path.join(tmp, 'study-stale');
+    writeSyntheticResults(root);
+    // A seed-3 run rewritten with one more test image right (its own hashes re-recorded: the run is valid, the summary stale).
+    const dir = path.join(root, 'paper-seed3', 'paper', 'cnn1');
+    const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+    const pred = JSON.parse(fs.readFileSync(path.join(dir, 'predictions.json'), 'utf8'));
+    const right = Math.round(metrics.test.accuracy * DISK_TEST);
+    pred.predicted = pred.labels.slice(0, right + 1) + pred.predicted.slice(right + 1);
+    metrics.test.accuracy = (right + 1) / DISK_TEST;
+    rewriteArtifact(path.join(dir, 'predictions.json'), JSON.stringify(pred));
+    rewriteArtifact(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
+    expect(() => studyVariables(root)).toThrow(/does not match the runs it summarises: runs\["paper\/cnn1"\]\.testAccuracy\.mean is [\d.]+ in the file but [\d.]+ from the runs/);
+    // A damaged run is reported as the run's own damage, with its fix.
+    fs.writeFileSync(path.join(dir, 'metrics.json'), '{}');
+    expect(() => studyVariables(root)).toThrow(/paper-seed3\/paper\/cnn1\/metrics\.json has \d+ bytes but run\.json records/);
+  });
+
+  it('reads the per-run facts the claims need from the runs, and works the same for the faithful condition', () => {
+    const root = path.join(tmp, 'study-faithful');
+    writeSyntheticResults(root);
+    // The faithful condition's study: its own run folders (faithful/, faithful-seed1/, …) and summary.
+    const file = writeSyntheticStudy(root, { profile: 'faithful', withCommitted: true, acc: { ...CLEAR_ORDER, 'paper/cnn2': [0.906, 0.9051, 0.9072, 0.9049, 0.9066] } });
+    expect(path.relative(root, file)).toBe(path.join('faithful', 'study', 'summary.json'));
+    expect(fs.existsSync(path.join(root, 'faithful-seed1', 'paper', 'cnn2', 'run.json'))).toBe(true);
+    const v = studyVariables(root, undefined, 'faithful') as Record<string, any>;
+    expect(v.cnn2.paper.mean).toBe('90.60');
+    const s = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(s).toMatchObject({ format: 'fmnist-study-2', profile: 'faithful', testCounts: { paper: DISK_TEST, official: DISK_TEST } });
+    const r = s.runs['paper/cnn2'].perSeed[0];
+    expect(r).toMatchObject({ seed: 42, testCorrect: 9060, testCount: DISK_TEST, epochs: 10, trainSeconds: 600, folder: 'faithful/paper/cnn2' });
+    expect(r.gap).toBeCloseTo(r.trainAccuracy - r.testAccuracy, 15);
+    expect(r.trainAccuracy).toBe(r.trainCorrect / r.trainCount);
+    expect(s.runs['paper/cnn2'].trainSeconds).toEqual({ median: 620, min: 600, max: 640 });
+    expect(s.gapComparisons).toHaveLength(12);
+    // An edit to the faithful summary names the faithful command.
+    s.runs['paper/cnn2'].gap.mean = 0.068;
+    fs.writeFileSync(file, JSON.stringify(s));
+    expect(() => studyVariables(root, undefined, 'faithful')).toThrow(/faithful\/study\/summary\.json does not match[\s\S]*`node bin\/fmnist\.js study --profile faithful`/);
+  });
 });
+

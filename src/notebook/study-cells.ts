@@ -5,7 +5,7 @@ import { displayPath } from '../results/artifacts';
 import { committedRuntime, currentRuntime } from '../results/runtime';
 import { readStudySummary } from '../report/study-claims';
 import { studySeeds } from '../study/seeds';
-import { summaryPath, type StudySelection, type StudySummary } from '../study/summary';
+import { summaryPath, verifyStudySummary, type StudySelection, type StudySummary } from '../study/summary';
 import type { NotebookSettings } from './context';
 
 const say = (line: string) => console.log(line);
@@ -13,17 +13,19 @@ const say = (line: string) => console.log(line);
 /**
  * The seed study for the notebook's profile (results/study/summary.json for the paper profile):
  * the one made on this process's backend, tfjs and data if there is one, else the committed one
- * (said so in the cell). It is written by `fmnist study`, which the main job runs before the notebooks.
+ * (said so in the cell). It is written by `fmnist study`, which the main job runs before the notebooks,
+ * and checked against the runs it names before any table shows it (verifyStudySummary).
  */
 export async function studyInNotebook(settings: Pick<NotebookSettings, 'profile'>): Promise<StudySummary> {
   const sel: StudySelection = { profile: settings.profile, protocols: [...SPLIT_PROTOCOLS], models: [...MODEL_NAMES], seeds: studySeeds() };
-  const own = summaryPath(sel, await currentRuntime());
+  const ownRuntime = await currentRuntime();
+  const own = summaryPath(sel, ownRuntime);
   const committed = summaryPath(sel, committedRuntime());
   const file = fs.existsSync(own) ? own : committed;
   if (!fs.existsSync(file)) {
     throw new Error(`no seed study for profile ${settings.profile}: ${own} is missing. Run it with \`node bin/fmnist.js study${settings.profile === 'paper' ? '' : ` --profile ${settings.profile}`}\` (the main job runs it before the notebooks)`);
   }
-  const s = readStudySummary(file);
+  const s = verifyStudySummary(readStudySummary(file), file, file === own ? ownRuntime : committedRuntime());
   say(`seed study: ${s.compute.runs} runs (${s.protocols.join(' + ')} × ${s.models.length} models × seeds ${s.seeds.join(', ')}) on ${s.compute.backends.join(', ')}, from ${displayPath(file)}${file === own ? '' : ' (the committed study: none was made on this backend yet)'}`);
   return s;
 }

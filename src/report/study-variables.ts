@@ -6,7 +6,7 @@ import { formatDuration } from '../pipeline/timings';
 import { readTimings, timingsPath } from '../study/timings';
 import { studySeeds } from '../study/seeds';
 import { MCNEMAR_NOTE, intervalNote, wilcoxonMinimumOf, wilcoxonNote } from '../study/format';
-import { summaryPath, type StudySummary } from '../study/summary';
+import { summaryPath, verifyStudySummary, type StudySummary } from '../study/summary';
 import type { ProfileName } from '../training/profiles';
 import { readStudySummary, studySentences } from './study-claims';
 
@@ -19,14 +19,24 @@ const pct = (x: number) => (100 * x).toFixed(2);
 const pts = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(2));
 
 /**
+ * The summary the article may print: read, then rebuilt from the verified runs it names and
+ * compared (verifyStudySummary), so an edited or stale summary fails here, naming the file and
+ * `fmnist study`, before any of its numbers reaches _variables.yml.
+ */
+export function readReportStudy(resultsRoot: string, runtime: RuntimeIdentity = committedRuntime(), profile: ProfileName = 'paper'): { summary: StudySummary; file: string } {
+  const file = reportStudyFile(resultsRoot, runtime, profile);
+  return { summary: verifyStudySummary(readStudySummary(file), file, runtime, resultsRoot), file };
+}
+
+/**
  * `study.*` in _variables.yml: per model and protocol the mean, sd, interval, min and max of test
  * accuracy over the seeds (percent), the gap and training time, the generated ranking sentences
  * (src/report/study-claims.ts), the notes on the tests, and a sentence on the study's training
- * time.
+ * time. Only from a summary that matches its runs.
  */
 export function studyVariables(resultsRoot: string, runtime?: RuntimeIdentity, profile: ProfileName = 'paper'): Record<string, unknown> {
-  const file = reportStudyFile(resultsRoot, runtime, profile);
-  return studyVariablesFrom(readStudySummary(file), file);
+  const { summary, file } = readReportStudy(resultsRoot, runtime, profile);
+  return studyVariablesFrom(summary, file);
 }
 
 export function studyVariablesFrom(s: StudySummary, file: string): Record<string, unknown> {

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
-import { predictionsOfRun, type VerifiedRun } from '../results/artifacts';
+import { DamagedResultError, displayPath, predictionsOfRun, type VerifiedRun } from '../results/artifacts';
 import { runtimeSuffix } from '../results/layout';
-import type { RuntimeIdentity } from '../results/runtime';
-import { openVerifiedRun, resolveSettings } from '../results/saved-runs';
+import { committedRuntime, type RuntimeIdentity } from '../results/runtime';
+import { NoSavedRunError, openVerifiedRun, resolveSettings } from '../results/saved-runs';
 import type { ProfileName } from '../training/profiles';
 import { resultsDir } from '../util/paths';
 import { writeJsonAtomic } from '../util/atomic';
@@ -396,6 +396,56 @@ export function summarizeStudy(sel: StudySelection, inputs: StudyRunInput[]): St
     gapComparisons,
     compute: { runs: sel.protocols.length * models.length * sel.seeds.length, seconds, backends: [...backends].sort() },
   };
+}
+
+/** The `fmnist study` command that (re)writes the summary of this selection. */
+export function studyCommand(sel: StudySelection, runtime?: RuntimeIdentity): string {
+  const flags = [
+    ...(sel.profile !== 'paper' ? [`--profile ${sel.profile}`] : []),
+    ...(sel.protocols.length === 1 ? [`--protocol ${sel.protocols[0]}`] : []),
+    ...(sel.models.length !== MODEL_NAMES.length ? [`--models ${MODEL_NAMES.filter((m) => sel.models.includes(m)).join(' ')}`] : []),
+    ...(sel.seeds.length !== studySeeds().length ? [`--seeds ${sel.seeds.length}`] : []),
+    ...(runtime && runtime.backend !== committedRuntime().backend ? [`--backend ${runtime.backend}`] : []),
+  ];
+  return ['node bin/fmnist.js study', ...flags].join(' ');
+}
+
+/** Where two JSON values first differ, as a path ('runs["paper/cnn3"].testAccuracy.mean'), or undefined. */
+function firstDifference(x: unknown, y: unknown, at = ''): { at: string; file: unknown; runs: unknown } | undefined {
+  if (Object.is(x, y)) return undefined;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || Array.isArray(x) !== Array.isArray(y)) return { at: at || '(the whole file)', file: x, runs: y };
+  const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])];
+  for (const k of keys) {
+    const step = Array.isArray(x) ? `[${k}]` : /^[A-Za-z_]\w*$/.test(k) ? `${at ? '.' : ''}${k}` : `[${JSON.stringify(k)}]`;
+    const d = firstDifference((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], at + step);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/**
+ * The summary in `file` checked against the runs it names: rebuilt from their verified files
+ * (every artifact matched its run.json hash) and compared field by field. A summary that was edited,
+ * damaged, or written before its runs changed fails here, naming the file, the first differing
+ * field and the command that rebuilds it, so none of its numbers reaches the article.
+ */
+export function verifyStudySummary(summary: StudySummary, file: string, runtime: RuntimeIdentity, root?: string): StudySummary {
+  const sel: StudySelection = { profile: summary.profile, protocols: summary.protocols, models: summary.models, seeds: summary.seeds };
+  const fix = `rebuild it from the saved runs with \`${studyCommand(sel, runtime)}\` (it trains only runs that are missing)`;
+  let rebuilt: StudySummary;
+  try {
+    rebuilt = buildStudySummary(sel, runtime, root);
+  } catch (err) {
+    if (err instanceof DamagedResultError || err instanceof NoSavedRunError) throw err;
+    throw new Error(`${displayPath(file)} cannot be checked against its runs (${(err as Error).message}). Fix: ${fix}`);
+  }
+  // Compared as JSON: what the file can hold.
+  const d = firstDifference(summary, JSON.parse(JSON.stringify(rebuilt)));
+  if (d) {
+    const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
+    throw new Error(`${displayPath(file)} does not match the runs it summarises: ${d.at} is ${show(d.file)} in the file but ${show(d.runs)} from the runs (edited or damaged?). Fix: ${fix}`);
+  }
+  return summary;
 }
 
 export async function writeStudySummary(summary: StudySummary, runtime: RuntimeIdentity, root?: string): Promise<string> {
