@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkStudyFindings, gapRankingSentence, gapTiers, mcnemarSentence, mostAccurate, pairSentence, rankingSentence, studySentences } from '../src/report/study-claims';
 import { studyVariablesFrom } from '../src/report/study-variables';
-import { CLEAR_GAPS, CLEAR_ORDER, syntheticStudy } from './study-fixtures';
+import { CLEAR_GAPS, CLEAR_ORDER, N_TEST, N_TRAIN, syntheticRun, syntheticStudy } from './study-fixtures';
+import { summarizeStudy } from '../src/study/summary';
 
 /** CLEAR_GAPS with the paper split's gaps of some models replaced. */
 const gapsWith = (paper: Record<string, number[]>) => ({ ...CLEAR_GAPS, ...Object.fromEntries(Object.entries(paper).map(([m, v]) => [`paper/${m}`, v])) });
@@ -195,6 +196,31 @@ describe('McNemar over every seed', () => {
       expect(c.meanDiffImages).toBeCloseTo(a.reduce((s, r, i) => s + r.testCorrect - b[i].testCorrect, 0) / a.length, 10);
       expect(c.meanDiffImages).toBeCloseTo(c.meanDiff * 10_000, 8);
     }
+  });
+});
+
+describe('the Wilcoxon tests of the summary run on integer counts', () => {
+  // Correct test images differing by −6, +30, +11, −19, −30 (the committed study's CNN 1 − CNN 2 on the
+  // paper split, shifted to 10,000 images): the exact tie-aware p is 0.875 (test/data/statistics-reference.py).
+  const seeds = [42, 1, 2, 3, 4];
+  const one = [8786, 8821, 8790, 8770, 8770];
+  const two = [8792, 8791, 8779, 8789, 8800];
+  it('test accuracy: the tie of +30 and −30 images stays a tie', () => {
+    const inputs = seeds.flatMap((seed, k) => [syntheticRun('paper', 'cnn1', seed, one[k] / N_TEST, 0.02), syntheticRun('paper', 'cnn2', seed, two[k] / N_TEST, 0.02)]);
+    const s = summarizeStudy({ profile: 'paper', protocols: ['paper'], models: ['cnn1', 'cnn2'], seeds }, inputs);
+    expect(s.comparisons[0].wilcoxon).toEqual({ wPlus: 6.5, n: 5, p: 0.875, minimumP: 0.0625 });
+    expect(s.comparisons[0].meanDiffImages).toBeCloseTo(-2.8, 10);
+  });
+  it('the gap: equal test counts, training counts differing by the same steps: the same tie, the same p', () => {
+    const inputs = seeds.flatMap((seed, k) => {
+      const [a, b] = [syntheticRun('paper', 'cnn1', seed, 0.9, 0), syntheticRun('paper', 'cnn2', seed, 0.9, 0)];
+      for (const [run, train] of [[a, 47000 + one[k] - 8700], [b, 47000 + two[k] - 8700]] as const) {
+        Object.assign(run.result, { trainCorrect: train, trainAccuracy: train / N_TRAIN, gap: train / N_TRAIN - run.result.testAccuracy });
+      }
+      return [a, b];
+    });
+    const s = summarizeStudy({ profile: 'paper', protocols: ['paper'], models: ['cnn1', 'cnn2'], seeds }, inputs);
+    expect(s.gapComparisons[0].wilcoxon).toEqual({ wPlus: 6.5, n: 5, p: 0.875, minimumP: 0.0625 });
   });
 });
 
