@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { studySentences } from '../src/report/study-claims';
+import { readStudySummary, studySentences } from '../src/report/study-claims';
 import { statusSentence, studyVariablesFrom } from '../src/report/study-variables';
 import { committedRuntime } from '../src/results/runtime';
 import { summaryPath, writeStudySummary } from '../src/study/summary';
@@ -58,4 +58,14 @@ describe('a seed study with fewer seeds than planned', () => {
   it('the complete study has no status sentence', () => {
     expect(statusSentence(syntheticStudy(CLEAR_ORDER))).toBe('');
   });
+
+  it('a summary in the older format is refused with the command that rewrites it (no retraining)', () => {
+    const file = path.join(tmp, 'old', 'summary.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ ...syntheticStudy(CLEAR_ORDER), format: 'fmnist-study-1', profile: 'faithful' }));
+    expect(() => readStudySummary(file)).toThrow(/is in the older format fmnist-study-1 \(this code reads fmnist-study-2\); rewrite it from the saved runs with `node bin\/fmnist\.js study --profile faithful`/);
+    fs.writeFileSync(file, JSON.stringify({ format: 'something-else' }));
+    expect(() => readStudySummary(file)).toThrow(/is not a seed-study summary \(format "something-else"\)/);
+  });
 });
+

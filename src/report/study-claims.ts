@@ -435,6 +435,10 @@ export function checkStudyFindings(s: StudySummary, sentences: Record<string, Ge
 export function readStudySummary(file: string): StudySummary {
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run the seed study (\`node bin/fmnist.js study\`, or the main job \`npm run main\`, which runs it)`);
   const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StudySummary;
-  if (s.format !== STUDY_FORMAT) throw new Error(`${file} is not a seed-study summary (format ${JSON.stringify(s.format)}); rerun \`node bin/fmnist.js study\``);
+  if (typeof s?.format === 'string' && s.format.startsWith('fmnist-study-') && s.format !== STUDY_FORMAT) {
+    // An older summary: its runs are fine, only the statistics need rewriting (no training).
+    throw new Error(`${file} is in the older format ${s.format} (this code reads ${STUDY_FORMAT}); rewrite it from the saved runs with \`node bin/fmnist.js study${s.profile && s.profile !== 'paper' ? ` --profile ${s.profile}` : ''}\` (runs that are saved and current are not retrained)`);
+  }
+  if (s?.format !== STUDY_FORMAT) throw new Error(`${file} is not a seed-study summary (format ${JSON.stringify(s?.format)}); rerun \`node bin/fmnist.js study\``);
   return s;
 }
