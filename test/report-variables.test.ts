@@ -182,7 +182,7 @@ describe('report variables (_variables.yml) from results', () => {
     const s = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(s).toMatchObject({ format: 'fmnist-study-2', profile: 'faithful', testCounts: { paper: DISK_TEST, official: DISK_TEST } });
     const r = s.runs['paper/cnn2'].perSeed[0];
-    expect(r).toMatchObject({ seed: 42, testCorrect: 9060, testCount: DISK_TEST, epochs: 10, trainSeconds: 600, folder: 'faithful/paper/cnn2' });
+    expect(r).toMatchObject({ seed: 42, testCorrect: 9060, testCount: DISK_TEST, epochs: 10, trainSeconds: 600, folder: 'faithful/paper/cnn2', cpuModel: null });
     expect(r.gap).toBeCloseTo(r.trainAccuracy - r.testAccuracy, 15);
     expect(r.trainAccuracy).toBe(r.trainCorrect / r.trainCount);
     expect(s.runs['paper/cnn2'].trainSeconds).toEqual({ median: 620, min: 600, max: 640 });

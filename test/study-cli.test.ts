@@ -93,7 +93,7 @@ describe('fmnist study (smoke profile, fixture data)', () => {
         expect(hits / pred.count).toBe(acc);
         // The per-run facts the claims read: integer counts, the gap, epochs and training time, from the run's own files.
         const r = summary.runs[`official/${model}`].perSeed.find((p: { seed: number }) => p.seed === seed);
-        expect(r).toMatchObject({ testCorrect: hits, testCount: pred.count, trainAccuracy: metrics.train.accuracy, trainCount: metrics.train.count, epochs: run.epochs, trainSeconds: run.timings.trainSeconds });
+        expect(r).toMatchObject({ testCorrect: hits, testCount: pred.count, trainAccuracy: metrics.train.accuracy, trainCount: metrics.train.count, epochs: run.epochs, trainSeconds: run.timings.trainSeconds, cpuModel: run.environment.cpuModel ?? null });
         expect(r.gap).toBe(metrics.train.accuracy - acc);
         return acc;
       });

@@ -35,6 +35,7 @@ export function syntheticRun(protocol: SplitProtocol, model: ModelName, seed: nu
     trainSeconds: 590 + MODELS.indexOf(model) * 60 + seed,
     seconds: 600 + MODELS.indexOf(model) * 60 + seed,
     backend: 'wasm',
+    cpuModel: 'Synthetic CPU',
     cacheKey: `${protocol}-${model}-${seed}`,
     folder: `${profile}${seed === 42 ? '' : `-seed${seed}`}/${protocol}/${model}`,
   };

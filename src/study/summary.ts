@@ -39,6 +39,8 @@ export interface SeedResult {
   /** Training + evaluation wall seconds of this run. */
   seconds: number;
   backend: string;
+  /** The processor it trained on (run.json environment.cpuModel; null for runs before 5 December 2026): training times compare only on one. */
+  cpuModel: string | null;
   cacheKey: string;
   /** The run's results folder, relative to the results root (e.g. paper-seed1/official/cnn3). */
   folder: string;
@@ -241,6 +243,7 @@ export function readStudyRuns(sel: StudySelection, runtime: RuntimeIdentity, roo
           trainSeconds: run.timings.trainSeconds,
           seconds: run.timings.trainSeconds + run.timings.evalSeconds,
           backend: run.backend,
+          cpuModel: run.environment?.cpuModel ?? null,
           cacheKey: run.cacheKey,
           folder,
         };
