@@ -7,6 +7,7 @@ import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } 
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
 import { modelsTrainedSince, savedRunsFingerprint } from '../pipeline/trained-models';
 import { MainEnvironmentError, mainEnvironmentConflicts } from '../pipeline/main-environment';
+import { checkEnvironment } from '../util/environment';
 import { clearDatasetCache, locateFashionMnist } from '../data/load';
 import { dataIdentity, FULL_DATA } from '../results/identity';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
@@ -51,6 +52,8 @@ export function registerMainCommand(program: Command): void {
 }
 
 async function runMain(opts: MainOptions): Promise<void> {
+  // Before anything else: a bad FMNIST_* value would otherwise fail inside a kernel, minutes in.
+  checkEnvironment();
   const concurrency = positiveInt(opts.concurrency, '--concurrency');
   const timeoutSeconds = opts.timeout === undefined ? undefined : positiveInt(opts.timeout, '--timeout');
   const protocols: Protocol[] = opts.protocol === 'both' ? [...PROTOCOL_NAMES] : [opts.protocol];

@@ -5,15 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { registerNodeTrainingKernels, setOneDnnConvolutions } from './node-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
-/**
- * The backends this project can run on. `node-onednn` is the native backend with oneDNN
- * convolutions (faster, but its weights differ in the last bits from `node`'s; see
- * node-kernels.ts): it is only used when asked for.
- */
-export type BackendName = 'node' | 'node-onednn' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['node', 'node-onednn', 'wasm', 'cpu'];
-/** What is tried, in order, when no backend is asked for. */
-export const AUTOMATIC_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+import { AUTOMATIC_BACKENDS, BACKEND_NAMES, type BackendName } from './backend-names';
+import { parseBackend, parseNodeThreads } from '../util/environment';
+
+export { AUTOMATIC_BACKENDS, BACKEND_NAMES, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;
@@ -67,15 +62,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
 
 /** Parse FMNIST_BACKEND / opts.backend; an invalid value lists the valid ones. */
 export function requestedBackend(opts: InitBackendOptions = {}): BackendName | undefined {
-  const raw = opts.backend ?? process.env.FMNIST_BACKEND;
-  if (raw === undefined || raw === '') return undefined;
-  const value = raw.trim().toLowerCase();
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  const source = opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND';
-  throw new Error(
-    `${source}=${raw} is not a valid backend; use one of: ${BACKEND_NAMES.join(', ')} ` +
-      `(or unset FMNIST_BACKEND to pick the fastest available)`,
-  );
+  return parseBackend(opts.backend ?? process.env.FMNIST_BACKEND, opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND');
 }
 
 async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
@@ -183,13 +170,7 @@ async function setBackendOrThrow(name: BackendName): Promise<void> {
  * 2-core machine better than two that contend for both cores.
  */
 export function nodeThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.FMNIST_NODE_THREADS;
-  if (raw === undefined || raw.trim() === '') return os.availableParallelism();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`FMNIST_NODE_THREADS=${raw} is not a thread count; give a whole number of at least 1 (or unset it to use all ${os.availableParallelism()} cores)`);
-  }
-  return n;
+  return parseNodeThreads(env.FMNIST_NODE_THREADS) ?? os.availableParallelism();
 }
 
 /**
