@@ -7,6 +7,8 @@ import { registerWasmTrainingKernels } from './wasm-kernels';
 
 import { AUTOMATIC_BACKENDS, BACKEND_NAMES, type BackendName } from './backend-names';
 import { parseBackend, parseNodeThreads } from '../util/environment';
+import { COMMITTED_BACKEND, type RuntimeIdentity } from '../results/identity';
+import { projectRoot } from '../util/paths';
 
 export { AUTOMATIC_BACKENDS, BACKEND_NAMES, type BackendName };
 
@@ -80,10 +82,43 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (forced) throw new Error(unavailableMessage(opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND', name, reason));
+      if (name === 'node') nativeFailure = firstLine(reason).split(projectRoot() + path.sep).join(''); // paths as the repository's
       failures.push(`${name} unavailable (${firstLine(reason)})`);
     }
   }
   throw new Error(`no TensorFlow.js backend could be loaded: ${failures.join('; ')}`);
+}
+
+/** Why the native backend did not load when the automatic choice tried it (undefined: it loaded, or was not tried). */
+let nativeFailure: string | undefined;
+
+/**
+ * Why the automatic choice fell back from the native backend, e.g. "tfjs-node failed to load: ...:
+ * invalid ELF header"; undefined when it loaded or a backend was forced. Results saved on another
+ * backend live in folders of their own, so a fallback makes the committed results look "missing":
+ * the messages that say so name this first (see otherBackendNote).
+ */
+export function nativeBackendFailure(): string | undefined {
+  return nativeFailure;
+}
+
+/**
+ * Said before "these results are missing" when this process runs on another backend than the
+ * committed results were trained on: why (the native backend failed to load, or FMNIST_BACKEND), and
+ * the fix, which is almost never to retrain everything. undefined on the committed backend.
+ */
+export function otherBackendNote(runtime: RuntimeIdentity, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (runtime.backend === COMMITTED_BACKEND) return undefined;
+  const committed = `the committed results were made on the ${COMMITTED_BACKEND} backend`;
+  if (nativeFailure !== undefined) {
+    return (
+      `${committed}, but it failed to load in this process (${nativeFailure}), so this process runs on ${runtime.backend}, whose results are kept in folders of their own. ` +
+      `Fix: rebuild the native backend with \`bash scripts/bootstrap.sh\` (see "Native backend" in README.md) and rerun; ` +
+      `only to really retrain every model on ${runtime.backend} (hours), set FMNIST_BACKEND=${runtime.backend} and run \`npm run main\``
+    );
+  }
+  const forced = env.FMNIST_BACKEND?.trim() ? ` because FMNIST_BACKEND=${env.FMNIST_BACKEND.trim()} asks for it` : '';
+  return `${committed}; this process runs on ${runtime.backend}${forced}, whose results are kept in folders of their own. Fix: unset FMNIST_BACKEND to use the committed results, or train ${runtime.backend}'s as below`;
 }
 
 /** Whether TensorFlow said it runs its oneDNN kernels by default (null: not loaded, or not known). */
