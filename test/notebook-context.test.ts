@@ -22,8 +22,8 @@ describe('notebookSettings', () => {
   });
 
   it('rejects bad values with the variable name and the accepted values', () => {
-    expect(() => notebookSettings({ FMNIST_PROFILE: 'fast' })).toThrow(/FMNIST_PROFILE="fast" is not valid: use one of smoke, paper/);
-    expect(() => notebookSettings({ FMNIST_PROTOCOL: 'kfold' })).toThrow(/FMNIST_PROTOCOL="kfold".*paper, official/);
+    expect(() => notebookSettings({ FMNIST_PROFILE: 'fast' })).toThrow(/FMNIST_PROFILE=fast is not valid: use one of smoke, paper/);
+    expect(() => notebookSettings({ FMNIST_PROTOCOL: 'kfold' })).toThrow(/FMNIST_PROTOCOL=kfold.*paper, official/);
     for (const bad of ['-1', '1.5', 'abc', '99999999999']) expect(() => notebookSettings({ FMNIST_SEED: bad })).toThrow(/FMNIST_SEED=.*whole number/);
     expect(notebookSettings({ FMNIST_SEED: ' ' }).seed).toBe(42);
   });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeNotebook, executeNotebooks, NotebookExecutionError, progressPrinter, type CellProgress } from '../src/pipeline/execute';
-import { NOTEBOOK_NAMES, notebookPath, planNotebookJobs } from '../src/pipeline/plan';
+import { NOTEBOOK_NAMES, notebookPath, planNotebookJobs, type Protocol } from '../src/pipeline/plan';
 import { readNotebook } from '../src/pipeline/notebook-file';
 import { projectRoot } from '../src/util/paths';
 
@@ -182,32 +182,96 @@ describe('executeNotebooks', () => {
 });
 
 describe('every project notebook under the smoke profile', () => {
+  // The run writes where a smoke main job writes in a checkout (results/, figures/), but in a clone of
+  // this commit (objects shared: it costs a second), so `git status` there shows what it would leave
+  // behind: issue 19 found a smoke job leaving 72 untracked files in figures/official/smoke/.
+  const clone = path.join(tmp, 'clone');
+  // Outside a git checkout (an unpacked tarball) the run still happens, in a plain folder.
+  const inGit = spawnSync('git', ['rev-parse', '--git-dir'], { cwd: projectRoot() }).status === 0;
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
+  /** `git status` lines: untracked and modified files, ignored ones left out. */
+  const status = (cwd: string) => git(cwd, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean);
+  /** Untracked files in the checkout where a run could write (a run must never write there, but a kernel's cwd is notebooks/). */
+  const untrackedHere = () => git(projectRoot(), 'status', '--porcelain', '--untracked-files=all', '--', 'notebooks', 'results', 'figures').split('\n').filter((l) => l.startsWith('??'));
+  /** The smoke main job's plan with the results and figures folders `env` gives (undefined: the checkout's own). */
+  const planWith = (env: Record<string, string | undefined>, protocols: Protocol[]) => {
+    const saved = { ...process.env };
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    try {
+      return planNotebookJobs({ profile: 'smoke', protocols });
+    } finally {
+      for (const k of Object.keys(env)) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  };
+  let cloneBefore: string[] = [];
+  let checkoutBefore: string[] = [];
+  let ran = false;
+
   // The notebooks import ../dist/index: make sure it is compiled from the current src/.
   beforeAll(() => {
     execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'ensure-built.js')], { stdio: 'inherit' });
+    if (!inGit) {
+      fs.mkdirSync(clone, { recursive: true });
+      return;
+    }
+    git(tmp, 'clone', '--quiet', '--shared', '--no-checkout', projectRoot(), clone);
+    git(clone, 'checkout', '--quiet', '--detach', git(projectRoot(), 'rev-parse', 'HEAD').trim());
+    // The rules under test are the working tree's (an edited .gitignore is tested before it is committed).
+    fs.copyFileSync(path.join(projectRoot(), '.gitignore'), path.join(clone, '.gitignore'));
+    cloneBefore = status(clone);
+    checkoutBefore = untrackedHere();
   });
 
   it('executes all seven notebooks through the main job executor without a cell error', { timeout: 1_800_000 }, async () => {
     const missing = NOTEBOOK_NAMES.filter((n) => !fs.existsSync(notebookPath(n)));
     expect(missing, `notebooks missing from ${path.join(projectRoot(), 'notebooks')}: ${missing.join(', ')}`).toEqual([]);
-    const out = path.join(tmp, 'smoke');
+    const env = { FMNIST_RESULTS_DIR: path.join(clone, 'results'), FMNIST_FIGURES_DIR: path.join(clone, 'figures') };
     // Notebook 07 shows the seed study: a two-seed smoke study (seconds per run) stands in for it.
     execFileSync(process.execPath, [path.join(projectRoot(), 'bin', 'fmnist.js'), 'study', '--profile', 'smoke', '--seeds', '2'], {
-      env: { ...process.env, FMNIST_RESULTS_DIR: path.join(out, 'results') },
+      env: { ...process.env, FMNIST_RESULTS_DIR: env.FMNIST_RESULTS_DIR },
       stdio: 'inherit',
     });
-    const jobs = planNotebookJobs({
-      profile: 'smoke',
-      protocols: ['paper'],
-      env: { FMNIST_RESULTS_DIR: path.join(out, 'results'), FMNIST_FIGURES_DIR: path.join(out, 'figures') },
-      outputFor: (name) => path.join(out, 'notebooks', `${name}.ipynb`),
-    });
+    // Planned as the main job plans it (its folders per protocol, its executed-notebook paths), in the clone.
+    const jobs = planWith(env, ['paper']);
     const runs = await executeNotebooks(jobs, { concurrency: 2 });
     expect(runs).toHaveLength(NOTEBOOK_NAMES.length);
     for (const run of runs) {
-      expect(run.output.startsWith(out)).toBe(true); // never overwrites notebooks/
+      expect(run.output.startsWith(clone)).toBe(true); // never overwrites notebooks/
       expect(readNotebook(run.output).cells.some((c) => (c.outputs?.length ?? 0) > 0)).toBe(true);
     }
+    ran = true;
+  });
+
+  it.skipIf(!inGit)('leaves `git status` as it was: every file it wrote is gitignored, and no tracked file changed', () => {
+    expect(ran, 'the smoke run above did not finish').toBe(true);
+    // It did write (so an empty diff means "ignored", not "nothing written").
+    expect(fs.readdirSync(path.join(clone, 'results', 'smoke', 'paper', 'notebooks'))).toHaveLength(NOTEBOOK_NAMES.length);
+    expect(fs.existsSync(path.join(clone, 'figures', 'smoke'))).toBe(true);
+    const added = status(clone).filter((l) => !cloneBefore.includes(l));
+    expect(added, `the smoke run left these in git status (add their folder to .gitignore, or stop writing there):\n${added.join('\n')}`).toEqual([]);
+    const here = untrackedHere().filter((l) => !checkoutBefore.includes(l));
+    expect(here, `the smoke run wrote into this checkout:\n${here.join('\n')}`).toEqual([]);
+  });
+
+  it.skipIf(!inGit)('every folder a smoke main job writes to, under both protocols, is gitignored', () => {
+    // The run above covers the paper protocol; the official one writes the same files under figures/official/.
+    const root = projectRoot();
+    const files = planWith({ FMNIST_RESULTS_DIR: undefined, FMNIST_FIGURES_DIR: undefined }, ['paper', 'official']).flatMap((job) => [
+      job.output!,
+      path.join(job.env!.FMNIST_FIGURES_DIR!, 'smoke', 'manifest.json'),
+      path.join(job.env!.FMNIST_FIGURES_DIR!, 'smoke', 'fig-x.png'),
+    ]);
+    const relative = [...new Set(files)].map((f) => path.relative(root, f));
+    expect(relative.every((f) => !f.startsWith('..')), relative.join('\n')).toBe(true);
+    const res = spawnSync('git', ['check-ignore', '--no-index', '--verbose', '--non-matching', ...relative], { cwd: root, encoding: 'utf8' });
+    const notIgnored = res.stdout.split('\n').filter((l) => l.startsWith('::')).map((l) => l.replace(/^::\s+/, ''));
+    expect(notIgnored, `not gitignored: ${notIgnored.join(', ')}`).toEqual([]);
   });
 });
 

@@ -7,6 +7,8 @@ import { PROTOCOL_NAMES, planNotebookJobs, resolveNotebookName, type Protocol } 
 import { formatMemoryPeaks, TreeMemorySampler } from '../pipeline/memory';
 import { modelsTrainedSince, savedRunsFingerprint } from '../pipeline/trained-models';
 import { MainEnvironmentError, mainEnvironmentConflicts } from '../pipeline/main-environment';
+import { checkEnvironment } from '../util/environment';
+import { NativeBackendFailedError, probeBackend } from '../pipeline/backend-probe';
 import { clearDatasetCache, locateFashionMnist } from '../data/load';
 import { dataIdentity, FULL_DATA } from '../results/identity';
 import { findQuarto, QUARTO_MISSING_EXIT_CODE, quartoMissingMessage, renderManuscript } from '../pipeline/quarto';
@@ -51,6 +53,8 @@ export function registerMainCommand(program: Command): void {
 }
 
 async function runMain(opts: MainOptions): Promise<void> {
+  // Before anything else: a bad FMNIST_* value would otherwise fail inside a kernel, minutes in.
+  checkEnvironment();
   const concurrency = positiveInt(opts.concurrency, '--concurrency');
   const timeoutSeconds = opts.timeout === undefined ? undefined : positiveInt(opts.timeout, '--timeout');
   const protocols: Protocol[] = opts.protocol === 'both' ? [...PROTOCOL_NAMES] : [opts.protocol];
@@ -61,6 +65,12 @@ async function runMain(opts: MainOptions): Promise<void> {
   const conflicts = mainEnvironmentConflicts({ profile: opts.profile, protocols });
   if (conflicts.length) throw new MainEnvironmentError(conflicts);
   if (opts.profile === 'paper' && !opts.skipNotebooks) await requirePublishedData();
+  // A native backend that stopped loading would otherwise send the whole job to wasm: hours of
+  // retraining and committed notebooks rewritten with another backend's results. Asked for, it runs.
+  if (opts.profile === 'paper' && !opts.skipNotebooks && !process.env.FMNIST_BACKEND?.trim()) {
+    const probe = probeBackend();
+    if (probe.nativeFailure !== undefined) throw new NativeBackendFailedError(probe);
+  }
 
   const timer = new StageTimer();
   const memory = new TreeMemorySampler().start();

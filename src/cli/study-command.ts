@@ -7,6 +7,7 @@ import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import { BACKEND_NAMES, type BackendName } from '../tf/backend';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
 import { parseShard, PLAN_NAMES, type PlanName, type Shard } from '../study/plans';
+import { checkEnvironment } from '../util/environment';
 
 interface StudyCliOptions {
   plan?: PlanName;
@@ -78,6 +79,7 @@ export function registerStudyCommand(program: Command): void {
     .option('--dry-run', 'only say which runs are saved and current and which would be trained')
     .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
     .action(async (opts: StudyCliOptions, cmd: Command) => {
+      checkEnvironment(); // its training processes inherit the environment: refuse a bad value once, up front
       const given = SELECTION_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli');
       if (opts.plan && given.length > 0) {
         cmd.error(`error: --plan ${opts.plan} is a complete plan; drop ${given.map((f) => `--${f}`).join(', ')} (they choose a seed study without --plan)`, { exitCode: 2 });

@@ -5,6 +5,7 @@ import { MODEL_NAMES, ModelName } from '../models/architectures';
 import { FULL_DATA } from '../results/runtime';
 import type { ModelReport } from '../results/report';
 import { BACKEND_NAMES, BackendName, initBackend } from '../tf/backend';
+import { checkEnvironment } from '../util/environment';
 import { AUGMENTATIONS, LR_SCHEDULES, PROFILE_NAMES, ProfileName, TrainingOverrides } from '../training/profiles';
 
 /**
@@ -96,6 +97,7 @@ export function registerTrainCommand(program: Command): void {
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all']))
       .option('--force', 'retrain even if a result with the same cache key is saved'),
   ).action(async (model: ModelName | 'all', opts: CommonOptions & { force?: boolean }) => {
+    checkEnvironment();
     await initBackend({ backend: opts.backend, log: opts.json ? process.stderr : process.stdout });
     const { trainAndEvaluate } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];
@@ -119,6 +121,7 @@ export function registerTrainCommand(program: Command): void {
       .description('evaluate a saved model on its test split without training')
       .addArgument(new Argument('<model>', 'which model').choices([...MODEL_NAMES, 'all'])),
   ).action(async (model: ModelName | 'all', opts: CommonOptions) => {
+    checkEnvironment();
     await initBackend({ backend: opts.backend, log: opts.json ? process.stderr : process.stdout });
     const { evaluateSaved } = await import('../training/run');
     const models: ModelName[] = model === 'all' ? [...MODEL_NAMES] : [model];

@@ -19,6 +19,7 @@ import { figureHtml, compactPlotlyFigure, escapeHtml, PLOTLY_MIME } from './plot
 import { findChromium, renderStaticImages, ChromiumStartError, NO_CHROMIUM_MESSAGE, type StaticImages } from './export';
 import { gitState, recordInManifest, type ManifestEntry } from './manifest';
 import { writeFileAtomic } from '../util/atomic';
+import { checkEnvironment } from '../util/environment';
 import { displayBundle, type MimeBundle } from '../notebook/display';
 import {
   currentNotebook,
@@ -35,6 +36,7 @@ import {
  */
 export function setNotebook(name: string): NotebookSettings {
   setNotebookName(name);
+  checkEnvironment(); // in JupyterLab too: a bad FMNIST_* value fails here, in the first cell, not at training
   const settings = notebookSettings();
   console.log(`notebook ${name}: profile ${settings.profile}, protocol ${settings.protocol}, seed ${settings.seed}`);
   return settings;

@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import type { SplitProtocol } from '../data/types';
 import { figuresDir } from '../util/paths';
 import { PROFILE_NAMES, type ProfileName } from '../training/profiles';
+import { parseProfile, parseProtocol, parseSeed } from '../util/environment';
 
 /** Notebook run profiles: the training conditions (`smoke`: tests, CI; `paper`: the committed run; `faithful`: the paper's own recipe). */
 export type NotebookProfile = ProfileName;
 export const NOTEBOOK_PROFILES: readonly NotebookProfile[] = PROFILE_NAMES;
-const PROTOCOLS: readonly SplitProtocol[] = ['paper', 'official'];
 
 export interface NotebookSettings {
   /** FMNIST_PROFILE, default 'paper'. */
@@ -32,8 +32,8 @@ export interface NotebookSettings {
  * Throws an Error naming the variable and the accepted values when one is invalid.
  */
 export function notebookSettings(env: NodeJS.ProcessEnv = process.env): NotebookSettings {
-  const profile = pick('FMNIST_PROFILE', env.FMNIST_PROFILE, NOTEBOOK_PROFILES, 'paper');
-  const protocol = pick('FMNIST_PROTOCOL', env.FMNIST_PROTOCOL, PROTOCOLS, 'paper');
+  const profile = parseProfile(env.FMNIST_PROFILE);
+  const protocol = parseProtocol(env.FMNIST_PROTOCOL);
   const seed = parseSeed(env.FMNIST_SEED);
   return { profile, protocol, seed, figuresDir: figuresDirFor(profile) };
 }
@@ -44,22 +44,6 @@ export function notebookSettings(env: NodeJS.ProcessEnv = process.env): Notebook
  */
 export function figuresDirFor(profile: NotebookProfile): string {
   return profile === 'paper' ? figuresDir() : path.join(figuresDir(), profile);
-}
-
-function pick<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
-  const value = raw?.trim();
-  if (value === undefined || value === '') return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new Error(`${name}=${JSON.stringify(raw)} is not valid: use one of ${allowed.join(', ')} (or unset it for '${fallback}')`);
-}
-
-function parseSeed(raw: string | undefined): number {
-  const value = raw?.trim();
-  if (value === undefined || value === '') return 42;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) > 0xffffffff) {
-    throw new Error(`FMNIST_SEED=${JSON.stringify(raw)} is not valid: use a whole number from 0 to 4294967295 (or unset it for 42)`);
-  }
-  return Number(value);
 }
 
 /** Provenance recorded with every figure in figures/manifest.json (merged over the notebook-wide values). */

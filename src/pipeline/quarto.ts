@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { envScript, spawnInProjectEnv } from './jupyter';
 import { projectRoot } from '../util/paths';
+import { checkReportEmbeds, readQuartoProject } from '../report/checks';
 
 /** Exit status of `fmnist main` when everything ran but Quarto 1.4+ was not there to render the report. */
 export const QUARTO_MISSING_EXIT_CODE = 3;
@@ -77,16 +78,84 @@ export function quartoMissingMessage(reason: string): string {
   ].join('\n');
 }
 
+/** Thrown before Quarto runs when an embedded cell cannot be shown; nothing was rendered or removed. */
+export class ReportEmbedError extends Error {
+  constructor(readonly problems: readonly string[], outputDir: string) {
+    const n = problems.length;
+    super(
+      `the report was not rendered: ${n} embedded cell${n === 1 ? '' : 's'} of the article cannot be shown (the previous report in ${outputDir}/ is kept):\n  ` +
+        problems.join('\n  '),
+    );
+    this.name = 'ReportEmbedError';
+  }
+}
+
+export interface RenderOptions {
+  /** The Quarto project folder (default: the repository). */
+  root?: string;
+}
+
 /**
  * Runs `quarto render` on the project with the project's Jupyter environment (QUARTO_PYTHON,
  * JUPYTER_PATH from scripts/env.sh). _quarto.yml keeps Quarto from executing the notebooks: it
- * only uses their stored outputs.
+ * only uses their stored outputs, so every embed is checked against them first. Quarto empties the
+ * output folder before it renders anything, so the previous report is set aside and put back when the
+ * render fails: a failed render never costs the report that was there.
  */
-export async function renderManuscript(quarto: string, args: string[] = []): Promise<void> {
-  const child = spawnInProjectEnv(quarto, ['render', ...args], { stdio: 'inherit' });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`quarto render failed (exit code ${code}); its messages are above. The notebooks and results are complete; fix the report and rerun with --skip-notebooks`);
+export async function renderManuscript(quarto: string, args: string[] = [], options: RenderOptions = {}): Promise<void> {
+  const root = options.root ?? projectRoot();
+  const outputName = quartoOutputDir(root);
+  const problems = checkReportEmbeds(root);
+  if (problems.length) throw new ReportEmbedError(problems, outputName);
+  const previous = setAsidePreviousReport(root, outputName);
+  let code: number | null;
+  try {
+    const child = spawnInProjectEnv(quarto, ['render', ...args], { stdio: 'inherit', cwd: root });
+    code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+  } catch (err) {
+    previous.restore();
+    throw err;
+  }
+  if (code !== 0) {
+    const kept = previous.restore() ? `the previous report is back in ${outputName}/` : `there was no previous report in ${outputName}/`;
+    throw new Error(`quarto render failed (exit code ${code}); its messages are above, and ${kept}. The notebooks and results are complete; fix the report and rerun with --skip-notebooks`);
+  }
+  previous.discard();
+}
+
+/** The project's output folder as _quarto.yml names it (`_manuscript`). */
+function quartoOutputDir(root: string): string {
+  const project = readQuartoProject(path.join(root, '_quarto.yml')).raw.project as Record<string, unknown> | undefined;
+  return typeof project?.['output-dir'] === 'string' ? project['output-dir'] : '_manuscript';
+}
+
+/** Where the previous report waits while Quarto renders (gitignored; same file system, so a rename). */
+export function previousReportDir(root: string): string {
+  return path.join(root, '.cache', 'manuscript-previous');
+}
+
+/**
+ * Moves the output folder aside. A folder already there was left by a render that was killed: it is
+ * the last complete report, so it stays, and whatever that render left in the output folder goes.
+ */
+function setAsidePreviousReport(root: string, outputName: string): { restore(): boolean; discard(): void } {
+  const out = path.join(root, outputName);
+  const aside = previousReportDir(root);
+  if (fs.existsSync(aside)) fs.rmSync(out, { recursive: true, force: true });
+  else if (fs.existsSync(out)) {
+    fs.mkdirSync(path.dirname(aside), { recursive: true });
+    fs.renameSync(out, aside);
+  }
+  return {
+    restore: () => {
+      if (!fs.existsSync(aside)) return false;
+      fs.rmSync(out, { recursive: true, force: true });
+      fs.renameSync(aside, out);
+      return true;
+    },
+    discard: () => fs.rmSync(aside, { recursive: true, force: true }),
+  };
 }

@@ -154,20 +154,39 @@ export function checkEmbeds(articleFile: string, embeds: Embed[]): string[] {
       continue;
     }
     const found = findLabelledCell(nb, e.label);
+    // Each message names the notebook and the cell, and both fixes: the committed copy, or a rerun.
+    const restore = `restore the committed notebook with \`git checkout -- ${e.notebook}\``;
+    const rerun = `\`node bin/fmnist.js main --only ${path.basename(e.notebook, '.ipynb')}\``;
     if (!found) {
-      problems.push(`embed ${e.notebook}#${e.label}: no cell has metadata label '${e.label}'`);
+      problems.push(
+        `embed ${e.notebook}#${e.label}: no cell has metadata label '${e.label}' (its label was lost or renamed); ${restore}, ` +
+          `or give the cell its label '${e.label}' again (cell metadata \`label\`: the property inspector in JupyterLab)`,
+      );
       continue;
     }
     const outputs = found.cell.outputs ?? [];
     const want = expectedOutput(e.label);
     if (outputs.length === 0) {
       const why = hasOutputs(nb) ? 'this cell has no output' : 'the notebook has no outputs at all (not executed)';
-      problems.push(`embed ${e.notebook}#${e.label}: ${why}; run \`npm run main\` (or \`node bin/fmnist.js main --only ${path.basename(e.notebook, '.ipynb')}\`) to execute it`);
+      problems.push(`embed ${e.notebook}#${e.label}: ${why}; run \`npm run main\` (or ${rerun}) to execute it, or ${restore}`);
     } else if (!outputs.some(want.ok)) {
-      problems.push(`embed ${e.notebook}#${e.label}: the cell's outputs (${outputs.map(describeOutput).join('; ')}) lack ${want.describe}`);
+      problems.push(`embed ${e.notebook}#${e.label}: the cell's outputs (${outputs.map(describeOutput).join('; ')}) lack ${want.describe}; re-execute it with ${rerun}, or ${restore}`);
     }
   }
   return problems;
+}
+
+/**
+ * What must hold before `quarto render` (the main job and the project's pre-render step run it):
+ * every embed of the project's article resolves to a labelled cell with the output it needs. Quarto
+ * itself renders a cell without output as an empty figure with exit 0, and a lost label as "The cell
+ * ... does not exist in notebook" without naming the notebook.
+ */
+export function checkReportEmbeds(projectDir: string): string[] {
+  const project = readQuartoProject(path.join(projectDir, '_quarto.yml'));
+  if (!project.article) return ['_quarto.yml: manuscript.article is not set'];
+  const article = path.join(projectDir, project.article);
+  return checkEmbeds(article, findEmbeds(fs.readFileSync(article, 'utf8')));
 }
 
 /** Labels the article can refer to: its own `{#sec-...}`/`{#fig-...}`/`{#tbl-...}` ids and every embedded cell's label. */

@@ -16,6 +16,7 @@ import type { VerifiedRun } from '../results/artifacts';
 import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
 import { studyVariables } from './study-variables';
 import { MODEL_TITLES } from '../models/registry';
+import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -200,9 +201,13 @@ export function loadResults(resultsRoot: string = resultsDir(), runtime: Runtime
     }
   }
   if (missing.length) {
+    // On another backend than the committed one, why comes first: retraining is rarely the fix.
+    const note = otherBackendNote(runtime);
+    const train = 'Run the main job (`npm run main`), or train them with `node bin/fmnist.js train all --profile paper --protocol <paper|official>`.';
     throw new Error(
-      `cannot generate the report's numbers: these results are missing:\n  ${missing.map(rel).join('\n  ')}\n` +
-        'Run the main job (`npm run main`), or train them with `node bin/fmnist.js train all --profile paper --protocol <paper|official>`.',
+      `cannot generate the report's numbers: ${note ? `${note}.\nThese results (${runtime.backend} backend) are missing` : 'these results are missing'}:\n  ${missing.map(rel).join('\n  ')}` +
+        // After a failed native load the note's fix is the advice; "train them" would mean hours on the fallback.
+        (nativeBackendFailure() === undefined ? `\n${train}` : ''),
     );
   }
   return out;

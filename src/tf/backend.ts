@@ -5,15 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import { registerNodeTrainingKernels, setOneDnnConvolutions } from './node-kernels';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
-/**
- * The backends this project can run on. `node-onednn` is the native backend with oneDNN
- * convolutions (faster, but its weights differ in the last bits from `node`'s; see
- * node-kernels.ts): it is only used when asked for.
- */
-export type BackendName = 'node' | 'node-onednn' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['node', 'node-onednn', 'wasm', 'cpu'];
-/** What is tried, in order, when no backend is asked for. */
-export const AUTOMATIC_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+import { AUTOMATIC_BACKENDS, BACKEND_NAMES, type BackendName } from './backend-names';
+import { parseBackend, parseNodeThreads } from '../util/environment';
+import { COMMITTED_BACKEND, type RuntimeIdentity } from '../results/identity';
+import { projectRoot } from '../util/paths';
+
+export { AUTOMATIC_BACKENDS, BACKEND_NAMES, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;
@@ -67,15 +64,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
 
 /** Parse FMNIST_BACKEND / opts.backend; an invalid value lists the valid ones. */
 export function requestedBackend(opts: InitBackendOptions = {}): BackendName | undefined {
-  const raw = opts.backend ?? process.env.FMNIST_BACKEND;
-  if (raw === undefined || raw === '') return undefined;
-  const value = raw.trim().toLowerCase();
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  const source = opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND';
-  throw new Error(
-    `${source}=${raw} is not a valid backend; use one of: ${BACKEND_NAMES.join(', ')} ` +
-      `(or unset FMNIST_BACKEND to pick the fastest available)`,
-  );
+  return parseBackend(opts.backend ?? process.env.FMNIST_BACKEND, opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND');
 }
 
 async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
@@ -93,10 +82,43 @@ async function chooseBackend(opts: InitBackendOptions): Promise<BackendInfo> {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (forced) throw new Error(unavailableMessage(opts.backend !== undefined ? 'backend option' : 'FMNIST_BACKEND', name, reason));
+      if (name === 'node') nativeFailure = firstLine(reason).split(projectRoot() + path.sep).join(''); // paths as the repository's
       failures.push(`${name} unavailable (${firstLine(reason)})`);
     }
   }
   throw new Error(`no TensorFlow.js backend could be loaded: ${failures.join('; ')}`);
+}
+
+/** Why the native backend did not load when the automatic choice tried it (undefined: it loaded, or was not tried). */
+let nativeFailure: string | undefined;
+
+/**
+ * Why the automatic choice fell back from the native backend, e.g. "tfjs-node failed to load: ...:
+ * invalid ELF header"; undefined when it loaded or a backend was forced. Results saved on another
+ * backend live in folders of their own, so a fallback makes the committed results look "missing":
+ * the messages that say so name this first (see otherBackendNote).
+ */
+export function nativeBackendFailure(): string | undefined {
+  return nativeFailure;
+}
+
+/**
+ * Said before "these results are missing" when this process runs on another backend than the
+ * committed results were trained on: why (the native backend failed to load, or FMNIST_BACKEND), and
+ * the fix, which is almost never to retrain everything. undefined on the committed backend.
+ */
+export function otherBackendNote(runtime: RuntimeIdentity, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (runtime.backend === COMMITTED_BACKEND) return undefined;
+  const committed = `the committed results were made on the ${COMMITTED_BACKEND} backend`;
+  if (nativeFailure !== undefined) {
+    return (
+      `${committed}, but it failed to load in this process (${nativeFailure}), so this process runs on ${runtime.backend}, whose results are kept in folders of their own. ` +
+      `Fix: rebuild the native backend with \`bash scripts/bootstrap.sh\` (see "Native backend" in README.md) and rerun; ` +
+      `only to really retrain every model on ${runtime.backend} (hours), set FMNIST_BACKEND=${runtime.backend} and run \`npm run main\``
+    );
+  }
+  const forced = env.FMNIST_BACKEND?.trim() ? ` because FMNIST_BACKEND=${env.FMNIST_BACKEND.trim()} asks for it` : '';
+  return `${committed}; this process runs on ${runtime.backend}${forced}, whose results are kept in folders of their own. Fix: unset FMNIST_BACKEND to use the committed results, or train ${runtime.backend}'s as below`;
 }
 
 /** Whether TensorFlow said it runs its oneDNN kernels by default (null: not loaded, or not known). */
@@ -183,13 +205,7 @@ async function setBackendOrThrow(name: BackendName): Promise<void> {
  * 2-core machine better than two that contend for both cores.
  */
 export function nodeThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.FMNIST_NODE_THREADS;
-  if (raw === undefined || raw.trim() === '') return os.availableParallelism();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`FMNIST_NODE_THREADS=${raw} is not a thread count; give a whole number of at least 1 (or unset it to use all ${os.availableParallelism()} cores)`);
-  }
-  return n;
+  return parseNodeThreads(env.FMNIST_NODE_THREADS) ?? os.availableParallelism();
 }
 
 /**

@@ -15,12 +15,22 @@ export function projectRoot(): string {
 
 /** Where results are written: FMNIST_RESULTS_DIR (tests point it at a temp dir) or results/. */
 export function resultsDir(): string {
-  return process.env.FMNIST_RESULTS_DIR ?? path.join(projectRoot(), 'results');
+  return dirFromEnv('FMNIST_RESULTS_DIR') ?? path.join(projectRoot(), 'results');
 }
 
 /** Where static figures and their manifest go: FMNIST_FIGURES_DIR or figures/. */
 export function figuresDir(): string {
-  return process.env.FMNIST_FIGURES_DIR ?? path.join(projectRoot(), 'figures');
+  return dirFromEnv('FMNIST_FIGURES_DIR') ?? path.join(projectRoot(), 'figures');
+}
+
+/**
+ * An empty value counts as unset (it used to mean the working directory), and a relative one is made
+ * absolute here: the main job passes it on to kernels that run in notebooks/, where it would name
+ * another folder.
+ */
+function dirFromEnv(name: 'FMNIST_RESULTS_DIR' | 'FMNIST_FIGURES_DIR'): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : path.resolve(value);
 }
 
 /** The project's download cache for the dataset. */
