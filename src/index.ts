@@ -73,3 +73,7 @@ export {
 export { studyInNotebook } from './notebook/study-cells';
 export { studyTable, studyPairsTable, studyGapPairsTable, studySeedFigure } from './figures/study-figures';
 export type { StudySummary, Comparison, ComparisonMetric, McNemarOverSeeds, RunSummary, SeedResult } from './study/summary';
+/** `const claims = claimsInNotebook()`: the paper's claims with a verdict each (src/claims/). */
+export { claimsInNotebook, ablationTableInNotebook } from './notebook/study-cells';
+export { ablationTable, ABLATION_TABLE_TEXT } from './figures/ablation-figures';
+export { claimsTableSpec, CLAIMS_TABLE_TEXT } from './figures/claims-figures';

@@ -16,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./merge-command')).registerMergeCommand(program);
   (await import('./train-command')).registerTrainCommand(program);
   (await import('./study-command')).registerStudyCommand(program);
+  (await import('./claims-command')).registerClaimsCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err: unknown) {

@@ -7,6 +7,12 @@ import { readStudySummary } from '../report/study-claims';
 import { studySeeds } from '../study/seeds';
 import { summaryPath, verifyStudySummary, type StudySelection, type StudySummary } from '../study/summary';
 import type { NotebookSettings } from './context';
+import { conditionSummaryFile, loadClaimsTable } from '../claims/from-summary';
+import type { ClaimsTable } from '../claims/verdicts';
+import { buildAblationSummary } from '../study/ablation';
+import { ablationTable, pendingAblationTable } from '../figures/ablation-figures';
+import type { TableSpec } from '../figures/show';
+import { CLAIM_CONDITIONS } from '../training/profiles';
 
 const say = (line: string) => console.log(line);
 
@@ -28,4 +34,33 @@ export async function studyInNotebook(settings: Pick<NotebookSettings, 'profile'
   const s = verifyStudySummary(readStudySummary(file), file, file === own ? ownRuntime : committedRuntime());
   say(`seed study: ${s.compute.runs} runs (${s.protocols.join(' + ')} × ${s.models.length} models × seeds ${s.seeds.join(', ')}) on ${s.compute.backends.join(', ')}, from ${displayPath(file)}${file === own ? '' : ' (the committed study: none was made on this backend yet)'}`);
   return s;
+}
+
+/**
+ * The paper's claims judged against the saved study summaries of both conditions (faithful and
+ * improved), on the paper's split. A missing condition is said in the cell, and its column reads
+ * "not yet run".
+ */
+export function claimsInNotebook(): { table: ClaimsTable; files: string[] } {
+  const { table, missing } = loadClaimsTable({ protocol: 'paper' });
+  for (const m of missing) say(m);
+  const files = CLAIM_CONDITIONS.map((c) => conditionSummaryFile(c)).filter((f) => fs.existsSync(f)).map((f) => displayPath(f));
+  say(`claims judged from ${files.join(' and ')}: ${Object.entries(table.counts).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(', ')}`);
+  return { table, files };
+}
+
+/**
+ * The ablation summary (results/study/ablation.json) as a table, or, while its runs are still being
+ * trained, a one-row table that says so and names the command that completes it.
+ */
+export function ablationTableInNotebook(): TableSpec {
+  try {
+    const s = buildAblationSummary();
+    say(`ablation: ${s.arms.length} arms × ${s.models.join(', ')} × seeds ${s.seeds.join(', ')}, from ${s.arms.length * s.models.length * s.seeds.length} saved runs and their improved baselines`);
+    return ablationTable(s);
+  } catch (err) {
+    const reason = `${(err as Error).message.split('\n')[0]}`;
+    say(`ablation pending: ${reason}`);
+    return pendingAblationTable('its runs are not all trained yet; `node bin/fmnist.js study --plan ablation` trains the missing ones');
+  }
 }

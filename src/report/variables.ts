@@ -17,6 +17,7 @@ import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figur
 import { studyVariables } from './study-variables';
 import { MODEL_TITLES } from '../models/registry';
 import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
+import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables } from './claims-variables';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -105,8 +106,6 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.training = {
     batch_size: String(config.batchSize),
     epochs: String(config.epochs),
-    // Per-model epochs where a model departs from the profile's base (CNN 3 trains longer).
-    epochs_cnn3: String(trainingConfig('paper', { model: 'cnn3' }).epochs),
     learning_rate: String(config.optimizer.learningRate),
     backend: backends.join(', '),
     ...trainingRunVariables(results),
@@ -123,6 +122,10 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100);
   vars.pipeline = pipelineVariables(resultsRoot);
   vars.study = studyVariables(resultsRoot, runtime);
+  vars.conditions = conditionVariables();
+  vars.claims = claimsVariables(resultsRoot);
+  vars.ablation = ablationVariables(resultsRoot);
+  vars.faithful_study = faithfulStudyVariables(resultsRoot);
   return vars;
 }
 

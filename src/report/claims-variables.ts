@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import { conditionSummaryFile, loadClaimsTable } from '../claims/from-summary';
+import { committedRuntime } from '../results/runtime';
+import { verifyStudySummary } from '../study/summary';
+import { resultsDir } from '../util/paths';
+import { gapRankingSentence, readStudySummary } from './study-claims';
+import type { ClaimsTable } from '../claims/verdicts';
+import { VERDICTS, type Verdict } from '../claims/paper-claims';
+import { buildAblationSummary } from '../study/ablation';
+import { ABLATION } from '../study/plans';
+import { CLAIM_CONDITIONS, CONDITIONS, trainingConfig, type ClaimCondition } from '../training/profiles';
+
+/** "3 reproduced, 2 partly reproduced and 5 not reproduced": the verdict counts in words, largest group first is not needed: fixed order. */
+export function verdictCountPhrase(counts: Record<Verdict, number>): string {
+  const parts = VERDICTS.filter((v) => counts[v] > 0).map((v) => `${counts[v]} ${v}`);
+  return parts.length <= 1 ? (parts[0] ?? 'none') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/** The one sentence that states the claims' outcome (the abstract and the summary refer to it; it is written once). */
+export function claimsSentence(t: ClaimsTable): string {
+  const n = t.rows.length;
+  if (!t.conditions.faithful) return `The paper's ${n} claims cannot be judged yet: the faithful condition's seed study is not complete.`;
+  const seeds = t.conditions.faithful.seeds.length;
+  return `Of the paper's ${n} claims, judged under its own recipe over ${seeds} training seed${seeds === 1 ? '' : 's'}, ${verdictCountPhrase(t.counts)}.`;
+}
+
+/** Per claim id: its verdict and reason under each condition (for sentences that cite one claim). */
+function perClaim(t: ClaimsTable): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of t.rows) {
+    const entry: Record<string, string> = { verdict: r.verdict, statement: r.statement };
+    for (const c of CLAIM_CONDITIONS) {
+      const a = r.byCondition[c];
+      if (a) Object.assign(entry, { [`${c === 'paper' ? 'improved' : c}_verdict`]: a.verdict, [`${c === 'paper' ? 'improved' : c}_ours`]: a.ours, [`${c === 'paper' ? 'improved' : c}_reason`]: a.reason });
+    }
+    out[r.id.replace(/-/g, '_')] = entry;
+  }
+  return out;
+}
+
+/** `claims.*` and `conditions.*` in _variables.yml. */
+export function claimsVariables(resultsRoot?: string): Record<string, unknown> {
+  const { table } = loadClaimsTable({ protocol: 'paper', root: resultsRoot });
+  return {
+    n: String(table.rows.length),
+    sentence: claimsSentence(table),
+    ...Object.fromEntries(VERDICTS.map((v) => [v.replace(/ /g, '_'), String(table.counts[v])])),
+    ...perClaim(table),
+  };
+}
+
+export function conditionVariables(): Record<string, unknown> {
+  const one = (c: ClaimCondition) => {
+    const cfg = trainingConfig(c);
+    return {
+      title: CONDITIONS[c].title,
+      description: CONDITIONS[c].description,
+      rationale: CONDITIONS[c].rationale,
+      batch_size: String(cfg.batchSize),
+      epochs: String(cfg.epochs),
+      learning_rate: String(cfg.optimizer.learningRate),
+    };
+  };
+  return { faithful: one('faithful'), improved: one('paper') };
+}
+
+/** `ablation.*`: the seeds and one generated sentence per arm, or what is still missing. */
+export function ablationVariables(resultsRoot?: string): Record<string, unknown> {
+  try {
+    const s = buildAblationSummary(resultsRoot);
+    return { n_seeds: String(s.seeds.length), complete: 'yes', sentence: s.arms.map((a) => a.sentence).join(' ') };
+  } catch {
+    return {
+      n_seeds: String(ABLATION.seeds.length),
+      complete: 'no',
+      sentence: 'Its runs are still being trained (`fmnist study --plan ablation` completes them), so this version of the article gives no result for it.',
+    };
+  }
+}
+
+/**
+ * `faithful_study.*`: the faithful condition's generated gap ranking on the paper's split (the
+ * claims' protocol), from its verified summary; a sentence saying it is pending otherwise.
+ */
+export function faithfulStudyVariables(resultsRoot: string = resultsDir()): Record<string, unknown> {
+  const file = conditionSummaryFile('faithful', resultsRoot);
+  if (!fs.existsSync(file)) {
+    return { complete: 'no', gap_ranking: { paper: "The faithful condition's seed study is not complete yet, so its gaps are not ranked here." } };
+  }
+  const s = verifyStudySummary(readStudySummary(file), file, committedRuntime(), resultsRoot);
+  return { complete: 'yes', n_seeds: String(s.seeds.length), protocols: s.protocols.join(', '), gap_ranking: { paper: gapRankingSentence(s, 'paper').text } };
+}
