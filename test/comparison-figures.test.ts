@@ -199,6 +199,16 @@ describe('comparison with the paper', () => {
 });
 
 describe('benchmarkComparisonFigure', () => {
+  it("marks our runs trained with flips as augmented, and leaves the faithful condition's unmarked", () => {
+    const improved = comparisonRows(official.map((r) => ({ ...r, profile: 'paper' as const })));
+    const faithful = comparisonRows(official.map((r) => ({ ...r, profile: 'faithful' as const })));
+    expect(improved.every((r) => r.augmented)).toBe(true);
+    expect(faithful.every((r) => !r.augmented)).toBe(true);
+    const names = (rows: typeof improved) => (benchmarkComparisonFigure(rows).data as Array<{ y: string[] }>)[1].y;
+    expect(names(improved)).toContain('ours: CNN 3 (augmented: flips)');
+    expect(names(faithful)).toContain('ours: CNN 3');
+  });
+
   it('places our official-split models among all published results, sorted by accuracy', () => {
     const spec = benchmarkComparisonFigure(comparisonRows(official));
     const [published, ours] = spec.data as Array<{ x: number[]; y: string[]; name: string; error_x?: { array: number[] } }>;

@@ -11,6 +11,7 @@ import { imageMosaic } from './image-mosaic';
 import type { ClassScoresLike } from './model-figures';
 import { COMPARISON_FIGURE_TEXT as TEXT, modelFigureText, modelTitle } from './model-figure-text';
 import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
+import { trainingConfig, type ProfileName } from '../training/profiles';
 
 /** The fields of one model's saved report that the comparison reads. */
 export interface ComparisonReportLike {
@@ -21,6 +22,8 @@ export interface ComparisonReportLike {
   trainSeconds: number;
   train: { accuracy: number };
   test: { accuracy: number; macroF1: number; perClass: readonly ClassScoresLike[] };
+  /** The training condition: it says whether the run saw augmented images. */
+  profile?: ProfileName;
 }
 
 /** One line of the comparison table. `gap` is train minus test accuracy: large means overfitting. */
@@ -33,6 +36,8 @@ export interface ComparisonRow {
   gap: number;
   params: number;
   trainSeconds: number;
+  /** Trained on augmented images (the improved condition's flips): compared only with augmented published results. */
+  augmented: boolean;
 }
 
 export function comparisonRows(reports: readonly ComparisonReportLike[]): ComparisonRow[] {
@@ -45,6 +50,7 @@ export function comparisonRows(reports: readonly ComparisonReportLike[]): Compar
     gap: r.train.accuracy - r.test.accuracy,
     params: r.params,
     trainSeconds: r.trainSeconds,
+    augmented: r.profile !== undefined && trainingConfig(r.profile).augmentation !== 'none',
   }));
 }
 
@@ -360,7 +366,7 @@ export function benchmarkComparisonFigure(rows: readonly ComparisonRow[], benchm
   }
   const entries = [
     ...benchmarks.map((b) => ({ name: b.name, accuracy: b.accuracy, high: b.accuracyHigh, ours: false })),
-    ...rows.map((r) => ({ name: `ours: ${modelTitle(r.model)}`, accuracy: r.testAccuracy, high: undefined, ours: true })),
+    ...rows.map((r) => ({ name: `ours: ${modelTitle(r.model)}${r.augmented ? ' (augmented: flips)' : ''}`, accuracy: r.testAccuracy, high: undefined, ours: true })),
   ].sort((a, b) => a.accuracy - b.accuracy);
   return {
     ...TEXT.benchmarks,
