@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { conditionSummaryFile, loadClaimsTable } from '../claims/from-summary';
 import { committedRuntime } from '../results/runtime';
 import { verifyStudySummary } from '../study/summary';
@@ -89,4 +90,37 @@ export function faithfulStudyVariables(resultsRoot: string = resultsDir()): Reco
   }
   const s = verifyStudySummary(readStudySummary(file), file, committedRuntime(), resultsRoot);
   return { complete: 'yes', n_seeds: String(s.seeds.length), protocols: s.protocols.join(', '), gap_ranking: { paper: gapRankingSentence(s, 'paper').text } };
+}
+
+/**
+ * `machines.sentence`: which processors trained the committed runs of each condition, and whether
+ * TensorFlow's oneDNN kernels were on, as each run.json records it (runs from before 5 December
+ * 2026 recorded neither; the README names the AMD EPYC machines they were trained on).
+ */
+export function machinesVariables(resultsRoot: string = resultsDir()): Record<string, unknown> {
+  const parts: string[] = [];
+  for (const c of CLAIM_CONDITIONS) {
+    const file = conditionSummaryFile(c, resultsRoot);
+    if (!fs.existsSync(file)) continue;
+    const s = readStudySummary(file);
+    const groups = new Map<string, number>();
+    for (const r of Object.values(s.runs)) {
+      for (const seed of r.perSeed) {
+        let key = 'a processor that was not recorded (runs from before 5 December 2026)';
+        try {
+          const run = JSON.parse(fs.readFileSync(path.join(resultsRoot, seed.folder, 'run.json'), 'utf8')) as { environment?: { cpuModel?: string; oneDnn?: boolean | null } };
+          const env = run.environment;
+          if (env?.cpuModel) key = `${env.cpuModel}${env.oneDnn === true ? " with TensorFlow's oneDNN kernels on" : env.oneDnn === false ? ' with oneDNN off' : ''}`;
+        } catch {
+          /* counted as unrecorded */
+        }
+        groups.set(key, (groups.get(key) ?? 0) + 1);
+      }
+    }
+    const total = [...groups.values()].reduce((a, b) => a + b, 0);
+    const list = [...groups.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} on ${k}`);
+    parts.push(`of the ${CONDITIONS[c].title} condition's ${total} runs, ${list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list[0]}`);
+  }
+  const text = parts.length ? `By their run.json records, ${parts.join('; ')}.` : 'No study summary was found, so no machine is named.';
+  return { sentence: text.charAt(0).toUpperCase() + text.slice(1) };
 }

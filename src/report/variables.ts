@@ -17,7 +17,7 @@ import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figur
 import { studyVariables } from './study-variables';
 import { MODEL_TITLES } from '../models/registry';
 import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
-import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables } from './claims-variables';
+import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables, machinesVariables } from './claims-variables';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -126,6 +126,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.claims = claimsVariables(resultsRoot);
   vars.ablation = ablationVariables(resultsRoot);
   vars.faithful_study = faithfulStudyVariables(resultsRoot);
+  vars.machines = machinesVariables(resultsRoot);
   return vars;
 }
 
