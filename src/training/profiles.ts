@@ -70,7 +70,7 @@ export const CONDITIONS = {
   },
   paper: {
     title: 'improved',
-    description: 'the full split, batch 64, 10 epochs for every model, Adam with cosine decay, random horizontal flips, best validation epoch restored',
+    description: "batch 64, 10 epochs for every model, Adam from 1e-3 with a cosine decay, random horizontal flips of the training images, the best validation epoch's weights",
     rationale:
       'Our recipe: the paper\'s architectures trained well without changing them. 10 epochs for every model (an equal budget, so ' +
       'no ranking rests on one model training longer; until 5 December CNN 3 had 15, kept as an ablation), batch 64, Adam\'s ' +
@@ -86,7 +86,7 @@ export const CONDITIONS = {
   },
   faithful: {
     title: 'faithful',
-    description: 'the full split as the paper states it, with Keras defaults for the rest: batch 32, 10 epochs, Adam 1e-3 constant, no augmentation, last epoch kept',
+    description: "batch 32, 10 epochs for every model, Adam at a constant learning rate of 1e-3, no augmentation, the last epoch's weights",
     rationale:
       'What the paper states, plus the defaults a reader following it in Keras gets: `model.fit` with no batch size trains in ' +
       'batches of 32, Adam keeps its learning rate of 1e-3 (no schedule), no callback restores earlier weights, and no ' +
