@@ -44,5 +44,15 @@ function ensureBuilt({ quiet = false } = {}) {
   return true;
 }
 
-module.exports = { ensureBuilt };
+/** For Quarto's pre- and post-render steps: build dist/ or exit naming the step and the fix. */
+function ensureBuiltOrExit(step) {
+  try {
+    ensureBuilt({ quiet: true });
+  } catch (err) {
+    console.error(`[${step}] could not build src/ into dist/ (${err.message}). Run \`npm ci\` (or \`npm test\`, which bootstraps) first.`);
+    process.exit(1);
+  }
+}
+
+module.exports = { ensureBuilt, ensureBuiltOrExit };
 if (require.main === module) ensureBuilt();

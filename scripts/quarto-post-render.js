@@ -6,12 +6,7 @@
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-try {
-  require('./ensure-built').ensureBuilt({ quiet: true });
-} catch (err) {
-  console.error(`[post-render] could not build src/ into dist/ (${err.message}). Run \`npm ci\` (or \`npm test\`, which bootstraps) first.`);
-  process.exit(1);
-}
+require('./ensure-built').ensureBuiltOrExit('post-render');
 const fs = require('node:fs');
 const { postProcessReport, articleSourceLinks } = require(path.join(root, 'dist', 'report', 'offline-html.js'));
 const outputDir = process.env.QUARTO_PROJECT_OUTPUT_DIR ? path.resolve(root, process.env.QUARTO_PROJECT_OUTPUT_DIR) : path.join(root, '_manuscript');

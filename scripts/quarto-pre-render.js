@@ -8,12 +8,7 @@
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-try {
-  require('./ensure-built').ensureBuilt({ quiet: true });
-} catch (err) {
-  console.error(`[pre-render] could not build src/ into dist/ (${err.message}). Run \`npm ci\` (or \`npm test\`, which bootstraps) first.`);
-  process.exit(1);
-}
+require('./ensure-built').ensureBuiltOrExit('pre-render');
 const { checkReportEmbeds } = require(path.join(root, 'dist', 'report', 'checks.js'));
 const projectDir = process.env.QUARTO_PROJECT_DIR ? path.resolve(process.env.QUARTO_PROJECT_DIR) : root;
 const problems = checkReportEmbeds(projectDir);

@@ -36,9 +36,10 @@ describe('artifact folders', () => {
   it('keep the committed paper results apart from every other variant', () => {
     const runtime = committedRuntime();
     expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'cnn1', runtime }, '/r')).toBe('/r/paper/cnn1');
-    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn3', seed: 42, epochs: 15, runtime }, '/r')).toBe('/r/official/cnn3');
+    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn3', seed: 42, epochs: 10, runtime }, '/r')).toBe('/r/official/cnn3');
     expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn1', epochs: 10, runtime }, '/r')).toBe('/r/official/cnn1');
-    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn3', epochs: 10, runtime }, '/r')).toBe('/r/paper-e10/official/cnn3');
+    expect(artifactDir({ profile: 'paper', protocol: 'official', model: 'cnn3', epochs: 15, runtime }, '/r')).toBe('/r/paper-e15/official/cnn3');
+    expect(artifactDir({ profile: 'faithful', protocol: 'paper', model: 'cnn2', seed: 3, runtime }, '/r')).toBe('/r/faithful-seed3/paper/cnn2');
     expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann', runtime }, '/r')).toBe('/r/smoke/paper/ann');
     expect(artifactDir({ profile: 'smoke', protocol: 'paper', model: 'ann', epochs: 3, runtime }, '/r')).toBe('/r/smoke-e3/paper/ann');
     expect(artifactDir({ profile: 'paper', protocol: 'paper', model: 'ann', seed: 7, runtime }, '/r')).toBe('/r/paper-seed7/paper/ann');

@@ -27,7 +27,7 @@ function runToEnd(resultsDir: string): { status: number | null; stdout: string; 
 
 let tail = ''; // the folder-name tail of a run on the fixture with the test backend, set in beforeAll
 const modelDir = (resultsDir: string) => path.join(resultsDir, `smoke-e8${tail}`, 'paper', 'cnn3');
-const withoutSeconds = (h: Array<Record<string, unknown>>) => h.map(({ seconds: _s, ...rest }) => rest);
+const withoutSeconds = (h: Array<Record<string, unknown>>) => h.map(({ seconds: _s, cpuSeconds: _c, ...rest }) => rest);
 
 beforeAll(async () => {
   tail = `${backendTail()}-${dataIdentity((await loadFixture()).files)}`;

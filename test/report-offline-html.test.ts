@@ -61,6 +61,8 @@ describe('post-render: a Source link under every embed', () => {
     const { page, links } = articleSourceLinks(projectRoot());
     expect(page).toBe('index.html');
     expect(links.length).toBeGreaterThan(20);
-    expect(links[0]).toEqual({ label: 'fig-eda-class-bar', page: 'notebooks/01-eda-preview.html', title: '01 · Exploratory data analysis' });
+    // The reproducibility summary's claims table comes first, then the article's figures in order.
+    expect(links[0]).toEqual({ label: 'tbl-claims', page: 'notebooks/07-comparison-preview.html', title: '07 · Comparison of the four models' });
+    expect(links[1]).toEqual({ label: 'fig-eda-class-bar', page: 'notebooks/01-eda-preview.html', title: '01 · Exploratory data analysis' });
   });
 });

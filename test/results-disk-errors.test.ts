@@ -142,7 +142,8 @@ describe('fmnist train on a disk that fills up', () => {
     fs.writeFileSync(file, '');
     const env = { ...process.env, FMNIST_RESULTS_DIR: file, FASHION_MNIST_DIR: path.join(root, 'test', 'fixtures', 'fashion-mnist'), FMNIST_BACKEND: 'wasm' };
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'fmnist.js'), 'train', 'ann', '--profile', 'smoke'], { env, encoding: 'utf8', timeout: 100_000 });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/fmnist: could not save the result in .*: a file is in the way where a folder should be \(ENOTDIR.*Fix: move that file away/);
+    // Refused before any training by the environment check (src/util/environment.ts), in one line.
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/fmnist: FMNIST_RESULTS_DIR=.*not-a-folder is not a folder \(a file is in the way\): point it at a folder/);
   });
 });

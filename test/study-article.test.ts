@@ -27,7 +27,8 @@ describe('the article ranks the models only through sentences generated from the
 
   it('uses the generated sentences in the abstract, the results, the discussion and the conclusion', () => {
     const abstract = article.slice(0, article.indexOf('\n---', 4));
-    expect(abstract).toContain('{{< var study.abstract >}}');
+    // The abstract states the claims' verdicts, generated from both conditions' seed studies.
+    expect(abstract).toContain('{{< var claims.sentence >}}');
     for (const key of ['study.ranking.paper', 'study.ranking.official', 'study.versus_paper', 'study.conclusion']) expect(article).toContain(`{{< var ${key} >}}`);
     expect(article).not.toMatch(/trained once with one seed/i);
   });

@@ -1,6 +1,6 @@
 import type { ModelName } from '../models/architectures';
 import { modelTitle } from '../models/registry';
-import { modelsOf, pair, type ConditionEvidence } from './evidence';
+import { modelsOf, pair, type ConditionEvidence, type Stat } from './evidence';
 
 /**
  * The paper's claims, each written as a statement that a result can confirm or refute, with its
@@ -65,6 +65,21 @@ const PAPER_CNN2_TRAIN = 0.974;
 const PAPER_CNN2_TEST = 0.906;
 const PAPER_CNN3_F1 = 0.9030001359566023;
 
+/** An accuracy the paper reports in Sec. IV, reproduced within ±1 point (partly within ±2). */
+function reportedNumber(id: string, statement: string, paper: string, value: number, stat: (e: ConditionEvidence) => Stat): PaperClaim {
+  return {
+    id,
+    statement,
+    source: 'Sec. IV (results)',
+    paper,
+    tolerance: '± 1 point',
+    assess(e) {
+      const s = stat(e);
+      return { verdict: numberVerdict(s.mean, value, TOL_ACCURACY), ours: `${pct(s.mean)}${sdText(s.sd)}`, reason: withinText(s.mean, value, TOL_ACCURACY, (x) => pts(x)) };
+    },
+  };
+}
+
 export const PAPER_CLAIMS: readonly PaperClaim[] = [
   {
     id: 'about-90',
@@ -81,28 +96,8 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
       return { verdict, ours, reason: `${off.map(title).join(', ')} ${off.length === 1 ? 'is' : 'are'} more than 2 points from 90%` };
     },
   },
-  {
-    id: 'cnn2-train-accuracy',
-    statement: 'CNN 2 reaches 97.4% training accuracy.',
-    source: 'Sec. IV (results)',
-    paper: '97.4%',
-    tolerance: '± 1 point',
-    assess(e) {
-      const s = e.models.cnn2.trainAccuracy;
-      return { verdict: numberVerdict(s.mean, PAPER_CNN2_TRAIN, TOL_ACCURACY), ours: `${pct(s.mean)}${sdText(s.sd)}`, reason: withinText(s.mean, PAPER_CNN2_TRAIN, TOL_ACCURACY, (x) => pts(x)) };
-    },
-  },
-  {
-    id: 'cnn2-test-accuracy',
-    statement: 'CNN 2 reaches 90.6% test accuracy.',
-    source: 'Sec. IV (results)',
-    paper: '90.6%',
-    tolerance: '± 1 point',
-    assess(e) {
-      const s = e.models.cnn2.testAccuracy;
-      return { verdict: numberVerdict(s.mean, PAPER_CNN2_TEST, TOL_ACCURACY), ours: `${pct(s.mean)}${sdText(s.sd)}`, reason: withinText(s.mean, PAPER_CNN2_TEST, TOL_ACCURACY, (x) => pts(x)) };
-    },
-  },
+  reportedNumber('cnn2-train-accuracy', 'CNN 2 reaches 97.4% training accuracy.', '97.4%', PAPER_CNN2_TRAIN, (e) => e.models.cnn2.trainAccuracy),
+  reportedNumber('cnn2-test-accuracy', 'CNN 2 reaches 90.6% test accuracy.', '90.6%', PAPER_CNN2_TEST, (e) => e.models.cnn2.testAccuracy),
   {
     id: 'cnn2-overfits',
     statement: 'CNN 2 overfits: its training accuracy exceeds its test accuracy by about 7 points.',
@@ -123,7 +118,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     statement: 'CNN 3, with dropout, overfits less than CNN 2: its train–test gap is smaller.',
     source: 'Sec. IV (results), Sec. III (Model 3)',
     paper: 'no number; CNN 3 is "the better option" against overfitting',
-    tolerance: 'CNN 3\'s gap smaller than CNN 2\'s, significantly (paired t-test over seeds, Holm, α = 0.05); partly: smaller on average only',
+    tolerance: 'CNN 3\'s gap smaller than CNN 2\'s, significantly (paired t-test over seeds, Holm, at the 0.05 level); partly: smaller on average only',
     assess(e) {
       const c = pair(e.gap, 'cnn3', 'cnn2');
       const ours = `CNN 3 ${pts(e.models.cnn3.gap.mean)}, CNN 2 ${pts(e.models.cnn2.gap.mean)}`;
@@ -138,7 +133,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     statement: 'CNN 1 shows a wider train–test gap than the other CNNs.',
     source: 'Sec. IV (results, Fig. 10)',
     paper: 'no number; "a comparatively wider gap"',
-    tolerance: 'CNN 1\'s gap larger than both CNN 2\'s and CNN 3\'s, significantly (paired t-test over seeds, Holm, α = 0.05); partly: larger on average than both, or significantly larger than one',
+    tolerance: 'CNN 1\'s gap larger than both CNN 2\'s and CNN 3\'s, significantly (paired t-test over seeds, Holm, at the 0.05 level); partly: larger on average than both, or significantly larger than one',
     assess(e) {
       const others: ModelName[] = ['cnn2', 'cnn3'];
       const diffs = others.map((m) => ({ m, c: pair(e.gap, 'cnn1', m) }));
@@ -157,7 +152,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     statement: 'CNN 3 performs best overall: it has the highest test accuracy.',
     source: 'Sec. IV (results), Sec. V',
     paper: 'no number; CNN 3 "performs better overall"',
-    tolerance: 'CNN 3 significantly more accurate than every other model (paired t-test over seeds, Holm, α = 0.05); partly: highest mean only',
+    tolerance: 'CNN 3 significantly more accurate than every other model (paired t-test over seeds, Holm, at the 0.05 level); partly: highest mean only',
     assess(e) {
       const others = modelsOf(e).filter((m) => m !== 'cnn3');
       const diffs = others.map((m) => ({ m, c: pair(e.accuracy, 'cnn3', m) }));

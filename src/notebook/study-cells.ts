@@ -55,12 +55,9 @@ export function claimsInNotebook(): { table: ClaimsTable; files: string[] } {
  */
 export function ablationTableInNotebook(): TableSpec {
   try {
-    const s = buildAblationSummary();
-    say(`ablation: ${s.arms.length} arms × ${s.models.join(', ')} × seeds ${s.seeds.join(', ')}, from ${s.arms.length * s.models.length * s.seeds.length} saved runs and their improved baselines`);
-    return ablationTable(s);
-  } catch (err) {
-    const reason = `${(err as Error).message.split('\n')[0]}`;
-    say(`ablation pending: ${reason}`);
+    // Silent: the article embeds this cell, so it shows the table only.
+    return ablationTable(buildAblationSummary());
+  } catch {
     return pendingAblationTable('its runs are not all trained yet; `node bin/fmnist.js study --plan ablation` trains the missing ones');
   }
 }

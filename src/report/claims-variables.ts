@@ -32,7 +32,11 @@ function perClaim(t: ClaimsTable): Record<string, unknown> {
     const entry: Record<string, string> = { verdict: r.verdict, statement: r.statement };
     for (const c of CLAIM_CONDITIONS) {
       const a = r.byCondition[c];
-      if (a) Object.assign(entry, { [`${c === 'paper' ? 'improved' : c}_verdict`]: a.verdict, [`${c === 'paper' ? 'improved' : c}_ours`]: a.ours, [`${c === 'paper' ? 'improved' : c}_reason`]: a.reason });
+      const key = c === 'paper' ? 'improved' : c;
+      // Every key exists whether or not the condition's study is complete, so the article always renders.
+      entry[`${key}_verdict`] = a ? a.verdict : 'not yet judged';
+      entry[`${key}_ours`] = a ? a.ours : 'not yet measured';
+      entry[`${key}_reason`] = a ? a.reason : `the ${CONDITIONS[c].title} condition's seed study is not complete`;
     }
     out[r.id.replace(/-/g, '_')] = entry;
   }
