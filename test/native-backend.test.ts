@@ -9,6 +9,16 @@ import { MODEL_CHOICES } from '../src/models/choices';
 import { trainStep } from '../src/tf/bench';
 import { NODE_RELU_GRAD, oneDnnConvolutions, oneDnnPoolingInUse, setNodeKernelMode, setOneDnnConvolutions } from '../src/tf/node-kernels';
 import { nativeBackendBuilt } from './backend-helpers';
+import * as fs from 'node:fs';
+
+/** The processor's vendor as Linux reports it ('GenuineIntel', 'AuthenticAMD'), or '' elsewhere. */
+function cpuVendor(): string {
+  try {
+    return /^vendor_id\s*:\s*(\S+)/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
 
 /**
  * The native backend (tfjs-node on TensorFlow's C library) against the pure-JS cpu backend,
@@ -125,7 +135,10 @@ describe.skipIf(!nativeBackendBuilt())('the native backend (tfjs-node)', () => {
       const oneDnnByDefault = tensorFlowOneDnnDefault();
       expect(oneDnnByDefault, 'TensorFlow\'s start-up notice was read (the stderr capture works)').not.toBeNull();
       if (oneDnnByDefault) expect(differs, 'TensorFlow says oneDNN is on by default, so both paths must run the same oneDNN kernel').toBe(false);
-      else expect(differs, 'identical to the last bit: the oneDNN kernel did not run').toBe(true);
+      // On AMD EPYC, TensorFlow's own kernels sum in another order than oneDNN's. On the Intel Xeon
+      // (AVX-512) we measured identical bits for this case even with TF_ENABLE_ONEDNN_OPTS=0, so
+      // there the difference proves nothing either way and only the closeness below is checked.
+      else if (cpuVendor() === 'AuthenticAMD') expect(differs, 'identical to the last bit: the oneDNN kernel did not run').toBe(true);
       expectClose({ conv: viaOneDnn }, { conv: viaDefault });
     });
 
