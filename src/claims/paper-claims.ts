@@ -33,6 +33,8 @@ export interface PaperClaim {
 
 const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
 const pts = (x: number, digits = 1) => `${(100 * x).toFixed(digits)} points`;
+/** A difference in points, signed, short ("+0.26 pts"), for lists inside one table cell. */
+const signedPts = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(2)} pts`;
 const sdText = (x: number | null, digits = 1) => (x === null ? '' : ` ± ${(100 * x).toFixed(digits)}`);
 const title = modelTitle;
 
@@ -85,7 +87,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     id: 'about-90',
     statement: 'Every model reaches about 90% test accuracy.',
     source: 'Sec. V (conclusion)',
-    paper: 'about 90% (all four models)',
+    paper: 'about 90%',
     tolerance: 'each model within 90% ± 2 points',
     assess(e) {
       const models = modelsOf(e);
@@ -117,7 +119,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     id: 'cnn3-less-overfitting',
     statement: 'CNN 3, with dropout, overfits less than CNN 2: its train–test gap is smaller.',
     source: 'Sec. IV (results), Sec. III (Model 3)',
-    paper: 'no number; CNN 3 is "the better option" against overfitting',
+    paper: '— ("the better option")',
     tolerance: 'CNN 3\'s gap smaller than CNN 2\'s, significantly (paired t-test over seeds, Holm, at the 0.05 level); partly: smaller on average only',
     assess(e) {
       const c = pair(e.gap, 'cnn3', 'cnn2');
@@ -132,12 +134,12 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     id: 'cnn1-wider-gap',
     statement: 'CNN 1 shows a wider train–test gap than the other CNNs.',
     source: 'Sec. IV (results, Fig. 10)',
-    paper: 'no number; "a comparatively wider gap"',
+    paper: '—',
     tolerance: 'CNN 1\'s gap larger than both CNN 2\'s and CNN 3\'s, significantly (paired t-test over seeds, Holm, at the 0.05 level); partly: larger on average than both, or significantly larger than one',
     assess(e) {
       const others: ModelName[] = ['cnn2', 'cnn3'];
       const diffs = others.map((m) => ({ m, c: pair(e.gap, 'cnn1', m) }));
-      const ours = `CNN 1 ${pts(e.models.cnn1.gap.mean)}; ${diffs.map(({ m, c }) => `${c.meanDiff >= 0 ? '+' : '−'}${pts(Math.abs(c.meanDiff), 2)}${c.significant ? '*' : ''} vs ${title(m)}`).join(', ')}`;
+      const ours = `${pts(e.models.cnn1.gap.mean)}; ${diffs.map(({ m, c }) => `${signedPts(c.meanDiff)}${c.significant ? '*' : ''} vs ${title(m)}`).join(', ')}`;
       const sigWider = diffs.filter(({ c }) => c.meanDiff > 0 && c.significant);
       if (sigWider.length === others.length) return { verdict: 'reproduced', ours, reason: 'significantly wider than both' };
       if (sigWider.length > 0 || diffs.every(({ c }) => c.meanDiff > 0)) {
@@ -151,12 +153,12 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     id: 'cnn3-best',
     statement: 'CNN 3 performs best overall: it has the highest test accuracy.',
     source: 'Sec. IV (results), Sec. V',
-    paper: 'no number; CNN 3 "performs better overall"',
+    paper: '—',
     tolerance: 'CNN 3 significantly more accurate than every other model (paired t-test over seeds, Holm, at the 0.05 level); partly: highest mean only',
     assess(e) {
       const others = modelsOf(e).filter((m) => m !== 'cnn3');
       const diffs = others.map((m) => ({ m, c: pair(e.accuracy, 'cnn3', m) }));
-      const ours = `CNN 3 ${pct(e.models.cnn3.testAccuracy.mean, 2)}; ${diffs.map(({ m, c }) => `${c.meanDiff >= 0 ? '+' : '−'}${pts(Math.abs(c.meanDiff), 2)} vs ${title(m)}`).join(', ')}`;
+      const ours = `${pct(e.models.cnn3.testAccuracy.mean, 2)}; ${diffs.map(({ m, c }) => `${signedPts(c.meanDiff)}${c.significant ? '*' : ''} vs ${title(m)}`).join(', ')}`;
       const below = diffs.filter(({ c }) => c.meanDiff <= 0);
       if (below.length) return { verdict: 'not reproduced', ours, reason: `${below.map(({ m }) => title(m)).join(' and ')} ${below.length === 1 ? 'is' : 'are'} at least as accurate` };
       const notSig = diffs.filter(({ c }) => !c.significant);
@@ -168,7 +170,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     id: 'cnn2-cnn3-superior',
     statement: 'CNN 2 and CNN 3 outperform CNN 1 and the ANN.',
     source: 'Sec. IV (results): "superior performance ... by CNN Models 2 and 3"',
-    paper: 'no number (precision, recall, F1 per class)',
+    paper: '—',
     tolerance: 'all four comparisons (CNN 2 and CNN 3 each against CNN 1 and the ANN) significantly positive in test accuracy (paired t-test over seeds, Holm); partly: some of them',
     assess(e) {
       const checks: Array<[ModelName, ModelName]> = [
@@ -179,7 +181,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
       ];
       const results = checks.map(([a, b]) => ({ a, b, c: pair(e.accuracy, a, b) }));
       const won = results.filter(({ c }) => c.meanDiff > 0 && c.significant);
-      const ours = results.map(({ a, b, c }) => `${title(a)} − ${title(b)} ${c.meanDiff >= 0 ? '+' : '−'}${pts(Math.abs(c.meanDiff), 2)}${c.significant ? '*' : ''}`).join('; ');
+      const ours = results.map(({ a, b, c }) => `${title(a)} − ${title(b)} ${signedPts(c.meanDiff)}${c.significant ? '*' : ''}`).join('; ');
       const lost = results.filter((r) => !won.includes(r)).map(({ a, b }) => `${title(a)} over ${title(b)}`);
       if (won.length === checks.length) return { verdict: 'reproduced', ours, reason: 'all four differences are significant' };
       return { verdict: won.length ? 'partly reproduced' : 'not reproduced', ours, reason: `not significant: ${lost.join(', ')}` };
@@ -236,7 +238,7 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
       const behind = best - ann.trainAccuracy.mean;
       const overfits = ann.gap.mean > TOL_ANN;
       const underfits = behind > TOL_ANN;
-      const ours = `gap ${pts(ann.gap.mean)}; training accuracy ${pct(ann.trainAccuracy.mean)}, ${pts(behind)} below the best model's`;
+      const ours = `gap ${pts(ann.gap.mean)}; training accuracy ${pts(behind)} below the best`;
       if (!overfits && !underfits) return { verdict: 'reproduced', ours, reason: 'small gap, and it fits the training set about as well as the CNNs' };
       if (overfits && underfits) return { verdict: 'not reproduced', ours, reason: 'it both overfits and fits the training set worse than the CNNs' };
       return {

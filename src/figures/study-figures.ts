@@ -102,8 +102,8 @@ function pairRow(c: Comparison): { hi: string; lo: string; cells: string[] } {
     lo: modelTitle(lo),
     cells: [
       `${formatPoints(Math.abs(c.meanDiff))} (${formatImages(Math.abs(c.meanDiffImages))})`,
-      ci ? `[${formatPoints(ci[0])}, ${formatPoints(ci[1])}]` : 'n/a',
-      c.ciHolmLevel === null ? 'n/a' : `${formatLevel(c.ciHolmLevel)}%`,
+      // The level in the same cell: a column of its own made the table wider than the article's column.
+      ci ? `[${formatPoints(ci[0])}, ${formatPoints(ci[1])}]${c.ciHolmLevel === null ? '' : ` (${formatLevel(c.ciHolmLevel)}%)`}` : 'n/a',
     ],
   };
 }
@@ -128,7 +128,7 @@ export function studyPairsTable(s: StudySummary): TableSpec {
   return {
     ...STUDY_FIGURE_TEXT.pairs,
     // Nine columns at most: a tenth made the table wider than the article's column at 820 px.
-    columns: ['protocol', 'pair', 'mean diff, pts (images)', "CI at Holm's level", 'level', 'Holm p', 'Wilcoxon p', 'McNemar: seeds p < α', 'McNemar: only first / only second'],
+    columns: ['protocol', 'pair', 'diff, pts (images)', "CI (Holm's level)", 'Holm p', 'Wilcoxon p', `McNemar: seeds p < ${s.alpha}`, 'McNemar b / c'],
     rows,
     provenance: provenance(s),
   };
@@ -142,7 +142,7 @@ export function studyGapPairsTable(s: StudySummary): TableSpec {
   });
   return {
     ...STUDY_FIGURE_TEXT.gapPairs,
-    columns: ['protocol', 'pair (wider − narrower gap)', 'mean diff, pts (images)', "CI at Holm's level", 'level', 'paired t p', 'Holm p', 'Wilcoxon p'],
+    columns: ['protocol', 'pair (wider − narrower)', 'diff, pts (images)', "CI (Holm's level)", 't-test p', 'Holm p', 'Wilcoxon p'],
     rows,
     provenance: provenance(s),
   };

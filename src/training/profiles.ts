@@ -88,7 +88,7 @@ export const CONDITIONS = {
     title: 'faithful',
     description: "batch 32, 10 epochs for every model, Adam at a constant learning rate of 1e-3, no augmentation, the last epoch's weights",
     rationale:
-      'What the paper states, plus the defaults a reader following it in Keras gets: `model.fit` with no batch size trains in ' +
+      'What the paper states, plus the defaults a reader following it in Keras gets: model.fit with no batch size trains in ' +
       'batches of 32, Adam keeps its learning rate of 1e-3 (no schedule), no callback restores earlier weights, and no ' +
       'augmentation is applied (the paper names none). The paper gives no epoch count; we give every model 10, the improved ' +
       'condition\'s budget, so no comparison between models or conditions rests on a different number of epochs.',
