@@ -26,18 +26,17 @@ describe('seed-study figure and tables', () => {
     expect(t.rows).toHaveLength(12);
     const row = t.rows.find((r) => r[0] === 'paper' && r[1] === 'CNN 3 − CNN 1')!;
     expect(row[2]).toBe('+0.70 (+70)');
-    expect(row[3]).toBe('[+0.32, +1.08]'); // step 5 of 6: 97.5%
-    expect(row[4]).toBe('97.5%');
-    expect(Number(row[5])).toBeLessThan(0.05); // Holm-adjusted: the column the caption says decides
-    expect(row[6]).toBe('0.063'); // exact Wilcoxon, all five differences positive: 2/32 = 0.0625
-    expect(row).toHaveLength(9);
-    expect(t.columns).toHaveLength(9);
+    expect(row[3]).toBe('[+0.32, +1.08] (97.5%)'); // step 5 of 6: 97.5%, in the interval's cell
+    expect(Number(row[4])).toBeLessThan(0.05); // Holm-adjusted: the column the caption says decides
+    expect(row[5]).toBe('0.063'); // exact Wilcoxon, all five differences positive: 2/32 = 0.0625
+    expect(row).toHaveLength(8);
+    expect(t.columns).toHaveLength(8);
     const c = study.comparisons.find((k) => k.protocol === 'paper' && k.a === 'cnn1' && k.b === 'cnn3')!;
-    expect(row[7]).toBe(`${c.mcnemar!.significantSeeds} of 5`);
-    expect(row[8]).toBe(`${c.mcnemar!.pooled.c} / ${c.mcnemar!.pooled.b}`); // flipped with the pair
+    expect(row[6]).toBe(`${c.mcnemar!.significantSeeds} of 5`);
+    expect(row[7]).toBe(`${c.mcnemar!.pooled.c} / ${c.mcnemar!.pooled.b}`); // flipped with the pair
     const tie = t.rows.find((r) => r[0] === 'official' && r[1] === 'CNN 1 − CNN 2')!;
-    expect(Number(tie[5])).toBeGreaterThan(0.05);
-    expect(tie[3]).toMatch(/^\[−0\.\d\d, \+0\.\d\d\]$/); // not significant: the interval holds zero
+    expect(Number(tie[4])).toBeGreaterThan(0.05);
+    expect(tie[3]).toMatch(/^\[−0\.\d\d, \+0\.\d\d\] \(\d+(\.\d+)?%\)$/); // not significant: the interval holds zero
     // Every place that shows a Wilcoxon p says it cannot reach 0.05 with five seeds.
     expect(t.caption).toMatch(/with 5 seeds or fewer it cannot go below 0\.0625, so it can never reach 0\.05/);
     expect(t.caption).toMatch(/McNemar can be significant where the seed test is not; the verdicts use the seed test/);
@@ -49,7 +48,7 @@ describe('seed-study figure and tables', () => {
     const row = t.rows.find((r) => r[0] === 'paper' && r[1] === 'CNN 1 − CNN 3')!;
     const c = study.gapComparisons.find((k) => k.protocol === 'paper' && k.a === 'cnn1' && k.b === 'cnn3')!;
     expect(row[2]).toBe(`+${(100 * c.meanDiff).toFixed(2)} (+${Math.round(c.meanDiffImages)})`);
-    expect(row[4]).toBe(`${Number((100 * c.ciHolmLevel!).toFixed(2))}%`);
+    expect(String(row[3]).endsWith(` (${Number((100 * c.ciHolmLevel!).toFixed(2))}%)`)).toBe(true);
     expect(t.rows.find((r) => r[0] === 'paper' && r[1] === 'CNN 2 − ANN')).toBeDefined();
     expect(t.caption).toMatch(/cannot go below 0\.0625, so it can never reach 0\.05/);
   });
