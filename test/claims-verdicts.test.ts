@@ -27,7 +27,6 @@ function evidence(
         trainSecondsMedian: v.seconds * 1.3,
         trainCpuSecondsMedian: v.seconds,
         cpuModels: [v.cpu],
-        bestIsLast: 5,
       };
       return [m, e];
     }),
@@ -43,7 +42,6 @@ function evidence(
     condition: 'faithful',
     protocol: 'paper',
     seeds: [42, 1, 2, 3, 4],
-    testCount: 14000,
     models,
     accuracy: pairs('accuracy', (m) => models[m].testAccuracy.mean),
     gap: pairs('gap', (m) => models[m].gap.mean),

@@ -26,8 +26,6 @@ export interface ModelEvidence {
   trainCpuSecondsMedian: number | null;
   /** The processors the runs trained on, and whether they ran in one study session: training times compare only within one. */
   cpuModels: string[];
-  /** How many runs kept their last epoch as the best one (restore-best then changes nothing). */
-  bestIsLast: number;
 }
 
 /** A paired comparison over seeds of model a minus model b, with its Holm-adjusted verdict. */
@@ -43,8 +41,6 @@ export interface ConditionEvidence {
   condition: ProfileName;
   protocol: SplitProtocol;
   seeds: number[];
-  /** The test set's size, to turn differences into numbers of images. */
-  testCount: number;
   models: Record<ModelName, ModelEvidence>;
   accuracy: PairEvidence[];
   gap: PairEvidence[];

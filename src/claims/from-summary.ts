@@ -24,13 +24,20 @@ export function conditionSummaryFile(condition: ClaimCondition, root: string = r
   return fs.existsSync(both) || !fs.existsSync(paperOnly) ? both : paperOnly;
 }
 
-/** What run.json records beyond the summary: the processor model and the training CPU seconds (both since 5 December 2026). */
-function runFacts(root: string, folder: string): { cpuModel: string; trainCpuSeconds: number | null } {
+/**
+ * What a study run's run.json records beyond the summary, all since 5 December 2026 (null before,
+ * or when the file cannot be read): the processor, whether TensorFlow's oneDNN was on, and the
+ * training CPU seconds.
+ */
+export function runEnvironment(root: string, folder: string): { cpuModel: string | null; oneDnn: boolean | null; trainCpuSeconds: number | null } {
   try {
-    const run = JSON.parse(fs.readFileSync(path.join(root, folder, 'run.json'), 'utf8')) as { environment?: { cpuModel?: string }; timings?: { trainCpuSeconds?: number } };
-    return { cpuModel: run.environment?.cpuModel ?? 'unrecorded', trainCpuSeconds: run.timings?.trainCpuSeconds ?? null };
+    const run = JSON.parse(fs.readFileSync(path.join(root, folder, 'run.json'), 'utf8')) as {
+      environment?: { cpuModel?: string; oneDnn?: boolean | null };
+      timings?: { trainCpuSeconds?: number };
+    };
+    return { cpuModel: run.environment?.cpuModel ?? null, oneDnn: run.environment?.oneDnn ?? null, trainCpuSeconds: run.timings?.trainCpuSeconds ?? null };
   } catch {
-    return { cpuModel: 'unrecorded', trainCpuSeconds: null };
+    return { cpuModel: null, oneDnn: null, trainCpuSeconds: null };
   }
 }
 
@@ -47,12 +54,10 @@ const pairsOf = (list: readonly Comparison[], protocol: SplitProtocol): PairEvid
 export function evidenceFromSummary(s: StudySummary, protocol: SplitProtocol, root: string = resultsDir()): ConditionEvidence {
   if (!s.protocols.includes(protocol)) throw new Error(`the ${s.profile} study has no ${protocol} protocol`);
   const models = {} as Record<ModelName, ModelEvidence>;
-  let testCount = 0;
   for (const m of s.models) {
     const r = s.runs[`${protocol}/${m}`];
     if (!r) throw new Error(`the ${s.profile} study summary has no ${protocol}/${m}`);
-    testCount = r.perSeed[0].testCount;
-    const facts = r.perSeed.map((x) => runFacts(root, x.folder));
+    const facts = r.perSeed.map((x) => runEnvironment(root, x.folder));
     const cpuSeconds = facts.map((f) => f.trainCpuSeconds);
     models[m] = {
       testAccuracy: r.testAccuracy,
@@ -61,30 +66,49 @@ export function evidenceFromSummary(s: StudySummary, protocol: SplitProtocol, ro
       macroF1: r.macroF1,
       trainSecondsMedian: r.trainSeconds.median,
       trainCpuSecondsMedian: cpuSeconds.every((x) => x !== null) ? median(cpuSeconds as number[]) : null,
-      cpuModels: [...new Set(facts.map((f) => f.cpuModel))].sort(),
-      bestIsLast: r.perSeed.filter((x) => x.bestEpoch === x.epochs).length,
+      cpuModels: [...new Set(facts.map((f) => f.cpuModel ?? 'unrecorded'))].sort(),
     };
   }
-  return { condition: s.profile, protocol, seeds: s.seeds, testCount, models, accuracy: pairsOf(s.comparisons, protocol), gap: pairsOf(s.gapComparisons, protocol) };
+  return { condition: s.profile, protocol, seeds: s.seeds, models, accuracy: pairsOf(s.comparisons, protocol), gap: pairsOf(s.gapComparisons, protocol) };
+}
+
+/** Each condition's study summary, verified against the runs it names, and what is missing (with the command that makes it). */
+export interface ConditionSummaries {
+  summaries: Partial<Record<ClaimCondition, { summary: StudySummary; file: string }>>;
+  missing: string[];
 }
 
 /**
- * The claims table from the saved study summaries of both conditions. A condition whose summary
- * is missing is left out and named in `missing` (with the command that makes it).
+ * Reads and verifies both conditions' study summaries once, for everything that reads them (the
+ * claims table, the faithful study's sentences, the machines sentence). A damaged summary throws:
+ * it never reaches a verdict.
  */
-export function loadClaimsTable(opts: { protocol?: SplitProtocol; root?: string } = {}): { table: ClaimsTable; missing: string[] } {
-  const protocol = opts.protocol ?? 'paper';
-  const root = opts.root ?? resultsDir();
-  const evidence: Partial<Record<ClaimCondition, ConditionEvidence>> = {};
-  const missing: string[] = [];
+export function loadConditionSummaries(root: string = resultsDir()): ConditionSummaries {
+  const out: ConditionSummaries = { summaries: {}, missing: [] };
   for (const c of CLAIM_CONDITIONS) {
     const file = conditionSummaryFile(c, root);
     if (!fs.existsSync(file)) {
-      missing.push(`no study summary for the ${c} condition (${path.relative(process.cwd(), file)}); \`fmnist study --profile ${c}\` trains and writes it`);
+      out.missing.push(`no study summary for the ${c} condition (${path.relative(process.cwd(), file)}); \`fmnist study --profile ${c}\` trains and writes it`);
       continue;
     }
-    // Verified against the runs it summarises: a damaged summary never reaches a verdict.
-    evidence[c] = evidenceFromSummary(verifyStudySummary(readStudySummary(file), file, committedRuntime(), root), protocol, root);
+    out.summaries[c] = { summary: verifyStudySummary(readStudySummary(file), file, committedRuntime(), root), file };
   }
-  return { table: assessClaims(evidence), missing };
+  return out;
+}
+
+/** The claims table from loaded summaries; a condition without one is left out. */
+export function claimsTableFrom(loaded: ConditionSummaries, protocol: SplitProtocol = 'paper', root: string = resultsDir()): ClaimsTable {
+  const evidence: Partial<Record<ClaimCondition, ConditionEvidence>> = {};
+  for (const c of CLAIM_CONDITIONS) {
+    const s = loaded.summaries[c];
+    if (s) evidence[c] = evidenceFromSummary(s.summary, protocol, root);
+  }
+  return assessClaims(evidence);
+}
+
+/** The claims table from the saved study summaries of both conditions (`fmnist claims`). */
+export function loadClaimsTable(opts: { protocol?: SplitProtocol; root?: string } = {}): { table: ClaimsTable; missing: string[] } {
+  const root = opts.root ?? resultsDir();
+  const loaded = loadConditionSummaries(root);
+  return { table: claimsTableFrom(loaded, opts.protocol ?? 'paper', root), missing: loaded.missing };
 }

@@ -1,6 +1,6 @@
 import type { TableSpec } from './show';
 import { modelTitle } from '../models/registry';
-import type { Summary } from '../study/statistics';
+import { formatPercentMeanSd, formatPoints } from '../study/format';
 import type { AblationSummary, PairedDiff } from '../study/ablation';
 
 export const ABLATION_TABLE_TEXT = {
@@ -11,9 +11,8 @@ export const ABLATION_TABLE_TEXT = {
     '(over the ablation\'s arm × model tests of the same metric; * below 0.05).',
 } as const;
 
-const pct = (x: number) => (100 * x).toFixed(2);
-const ms = (x: Summary) => `${pct(x.mean)} ± ${x.sd === null ? 'n/a' : pct(x.sd)}`;
-const delta = (d: PairedDiff) => `${d.meanDiff >= 0 ? '+' : '−'}${pct(Math.abs(d.meanDiff))}${d.significant ? '*' : ''} (p ${d.pHolm === null ? 'n/a' : d.pHolm < 0.001 ? '< 0.001' : d.pHolm.toFixed(3)})`;
+const ms = formatPercentMeanSd;
+const delta = (d: PairedDiff) => `${formatPoints(d.meanDiff)}${d.significant ? '*' : ''} (p ${d.pHolm === null ? 'n/a' : d.pHolm < 0.001 ? '< 0.001' : d.pHolm.toFixed(3)})`;
 
 /** tbl-ablation: per model, the improved recipe's row, then one row per arm with its paired differences. */
 export function ablationTable(s: AblationSummary): TableSpec {

@@ -1,6 +1,6 @@
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES } from '../models/architectures';
-import { formatImages, formatLevel, formatP, formatPoints } from '../study/format';
+import { formatImages, formatLevel, formatP, formatPercentMeanSd, formatPoints } from '../study/format';
 import { STUDY_SEEDS } from '../study/seeds';
 import { ALPHA, type Comparison, type StudySummary } from '../study/summary';
 import { formatDuration } from '../pipeline/timings';
@@ -75,10 +75,10 @@ export function studyTable(s: StudySummary): TableSpec {
       rows.push([
         protocol,
         modelTitle(model),
-        `${pct(a.mean)} ± ${a.sd === null ? 'n/a' : pct(a.sd)}`,
+        formatPercentMeanSd(a),
         a.ci95 ? `[${pct(a.ci95[0])}, ${pct(a.ci95[1])}]` : 'n/a',
         `${pct(a.min)}–${pct(a.max)}`,
-        `${pct(r.gap.mean)} ± ${r.gap.sd === null ? 'n/a' : pct(r.gap.sd)}`,
+        formatPercentMeanSd(r.gap),
         `${r.macroF1.mean.toFixed(4)} ± ${r.macroF1.sd === null ? 'n/a' : r.macroF1.sd.toFixed(4)}`,
         formatDuration(r.trainSeconds.median),
       ]);

@@ -7,7 +7,7 @@ import { readStudySummary } from '../report/study-claims';
 import { studySeeds } from '../study/seeds';
 import { summaryPath, verifyStudySummary, type StudySelection, type StudySummary } from '../study/summary';
 import type { NotebookSettings } from './context';
-import { conditionSummaryFile, loadClaimsTable } from '../claims/from-summary';
+import { claimsTableFrom, loadConditionSummaries } from '../claims/from-summary';
 import type { ClaimsTable } from '../claims/verdicts';
 import { buildAblationSummary } from '../study/ablation';
 import { ablationTable, pendingAblationTable } from '../figures/ablation-figures';
@@ -42,9 +42,13 @@ export async function studyInNotebook(settings: Pick<NotebookSettings, 'profile'
  * "not yet run".
  */
 export function claimsInNotebook(): { table: ClaimsTable; files: string[] } {
-  const { table, missing } = loadClaimsTable({ protocol: 'paper' });
-  for (const m of missing) say(m);
-  const files = CLAIM_CONDITIONS.map((c) => conditionSummaryFile(c)).filter((f) => fs.existsSync(f)).map((f) => displayPath(f));
+  const loaded = loadConditionSummaries();
+  for (const m of loaded.missing) say(m);
+  const table = claimsTableFrom(loaded, 'paper');
+  const files = CLAIM_CONDITIONS.flatMap((c) => {
+    const loadedOne = loaded.summaries[c];
+    return loadedOne ? [displayPath(loadedOne.file)] : [];
+  });
   say(`claims judged from ${files.join(' and ')}: ${Object.entries(table.counts).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(', ')}`);
   return { table, files };
 }

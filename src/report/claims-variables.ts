@@ -1,17 +1,13 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { conditionSummaryFile, loadClaimsTable } from '../claims/from-summary';
-import { committedRuntime } from '../results/runtime';
-import { verifyStudySummary } from '../study/summary';
+import { claimsTableFrom, runEnvironment, type ConditionSummaries } from '../claims/from-summary';
 import { resultsDir } from '../util/paths';
-import { gapRankingSentence, readStudySummary } from './study-claims';
+import { gapRankingSentence } from './study-claims';
 import type { ClaimsTable } from '../claims/verdicts';
 import { VERDICTS, type Verdict } from '../claims/paper-claims';
 import { buildAblationSummary } from '../study/ablation';
 import { ABLATION } from '../study/plans';
 import { CLAIM_CONDITIONS, CONDITIONS, trainingConfig, type ClaimCondition } from '../training/profiles';
 
-/** "3 reproduced, 2 partly reproduced and 5 not reproduced": the verdict counts in words, largest group first is not needed: fixed order. */
+/** "3 reproduced, 2 partly reproduced and 5 not reproduced": the verdict counts in words, in the order of VERDICTS. */
 export function verdictCountPhrase(counts: Record<Verdict, number>): string {
   const parts = VERDICTS.filter((v) => counts[v] > 0).map((v) => `${counts[v]} ${v}`);
   return parts.length <= 1 ? (parts[0] ?? 'none') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
@@ -43,9 +39,9 @@ function perClaim(t: ClaimsTable): Record<string, unknown> {
   return out;
 }
 
-/** `claims.*` and `conditions.*` in _variables.yml. */
-export function claimsVariables(resultsRoot?: string): Record<string, unknown> {
-  const { table } = loadClaimsTable({ protocol: 'paper', root: resultsRoot });
+/** `claims.*` in _variables.yml, judged on the paper's split. */
+export function claimsVariables(loaded: ConditionSummaries, resultsRoot: string = resultsDir()): Record<string, unknown> {
+  const table = claimsTableFrom(loaded, 'paper', resultsRoot);
   return {
     n: String(table.rows.length),
     sentence: claimsSentence(table),
@@ -87,12 +83,11 @@ export function ablationVariables(resultsRoot?: string): Record<string, unknown>
  * `faithful_study.*`: the faithful condition's generated gap ranking on the paper's split (the
  * claims' protocol), from its verified summary; a sentence saying it is pending otherwise.
  */
-export function faithfulStudyVariables(resultsRoot: string = resultsDir()): Record<string, unknown> {
-  const file = conditionSummaryFile('faithful', resultsRoot);
-  if (!fs.existsSync(file)) {
+export function faithfulStudyVariables(loaded: ConditionSummaries): Record<string, unknown> {
+  const s = loaded.summaries.faithful?.summary;
+  if (!s) {
     return { complete: 'no', gap_ranking: { paper: "The faithful condition's seed study is not complete yet, so its gaps are not ranked here." } };
   }
-  const s = verifyStudySummary(readStudySummary(file), file, committedRuntime(), resultsRoot);
   return { complete: 'yes', n_seeds: String(s.seeds.length), protocols: s.protocols.join(', '), gap_ranking: { paper: gapRankingSentence(s, 'paper').text } };
 }
 
@@ -101,23 +96,18 @@ export function faithfulStudyVariables(resultsRoot: string = resultsDir()): Reco
  * TensorFlow's oneDNN kernels were on, as each run.json records it (runs from before 5 December
  * 2026 recorded neither; the README names the AMD EPYC machines they were trained on).
  */
-export function machinesVariables(resultsRoot: string = resultsDir()): Record<string, unknown> {
+export function machinesVariables(loaded: ConditionSummaries, resultsRoot: string = resultsDir()): Record<string, unknown> {
   const parts: string[] = [];
   for (const c of CLAIM_CONDITIONS) {
-    const file = conditionSummaryFile(c, resultsRoot);
-    if (!fs.existsSync(file)) continue;
-    const s = readStudySummary(file);
+    const s = loaded.summaries[c]?.summary;
+    if (!s) continue;
     const groups = new Map<string, number>();
     for (const r of Object.values(s.runs)) {
       for (const seed of r.perSeed) {
-        let key = 'a processor that was not recorded (runs from before 5 December 2026)';
-        try {
-          const run = JSON.parse(fs.readFileSync(path.join(resultsRoot, seed.folder, 'run.json'), 'utf8')) as { environment?: { cpuModel?: string; oneDnn?: boolean | null } };
-          const env = run.environment;
-          if (env?.cpuModel) key = `${env.cpuModel}${env.oneDnn === true ? " with TensorFlow's oneDNN kernels on" : env.oneDnn === false ? ' with oneDNN off' : ''}`;
-        } catch {
-          /* counted as unrecorded */
-        }
+        const env = runEnvironment(resultsRoot, seed.folder);
+        const key = env.cpuModel
+          ? `${env.cpuModel}${env.oneDnn === true ? " with TensorFlow's oneDNN kernels on" : env.oneDnn === false ? ' with oneDNN off' : ''}`
+          : 'a processor that was not recorded (runs from before 5 December 2026)';
         groups.set(key, (groups.get(key) ?? 0) + 1);
       }
     }

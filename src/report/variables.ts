@@ -18,6 +18,7 @@ import { studyVariables } from './study-variables';
 import { MODEL_TITLES } from '../models/registry';
 import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
 import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables, machinesVariables } from './claims-variables';
+import { loadConditionSummaries } from '../claims/from-summary';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -123,10 +124,12 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.pipeline = pipelineVariables(resultsRoot);
   vars.study = studyVariables(resultsRoot, runtime);
   vars.conditions = conditionVariables();
-  vars.claims = claimsVariables(resultsRoot);
+  // Both conditions' summaries, read and verified once for the claims, the faithful study and the machines.
+  const conditions = loadConditionSummaries(resultsRoot);
+  vars.claims = claimsVariables(conditions, resultsRoot);
   vars.ablation = ablationVariables(resultsRoot);
-  vars.faithful_study = faithfulStudyVariables(resultsRoot);
-  vars.machines = machinesVariables(resultsRoot);
+  vars.faithful_study = faithfulStudyVariables(conditions);
+  vars.machines = machinesVariables(conditions, resultsRoot);
   return vars;
 }
 

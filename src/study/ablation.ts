@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../util/atomic';
 import { ABLATION, ABLATION_ARM_IDS, ablationArm, ablationRun, type AblationArm, type AblationArmId, type StudyRun } from './plans';
 import { holmAdjust, pairedTTest, summarize, type Summary } from './statistics';
 import { ALPHA, studyDir } from './summary';
+import { formatPercentMeanSd } from './format';
 
 /**
  * results/study/ablation.json: what each of our additions to the paper's recipe does, from the
@@ -282,8 +283,7 @@ export function readAblationSummary(root?: string, runtime: RuntimeIdentity = co
 
 /** The plain-text table `fmnist study` prints: per arm and model, means ± sd and the paired difference to the baseline, then the sentences. */
 export function formatAblation(s: AblationSummary): string {
-  const pct = (x: number) => (100 * x).toFixed(2);
-  const ms = (x: Summary) => `${pct(x.mean)} ± ${x.sd === null ? 'n/a' : pct(x.sd)}`;
+  const ms = formatPercentMeanSd;
   const diff = (d: PairedDiff) => `${points(d.meanDiff).replace(' points', '')} (${holmP(d)})`;
   const rows: string[][] = [];
   for (const model of s.models) {

@@ -26,6 +26,11 @@ export function formatLevel(level: number): string {
   return String(Number((100 * level).toFixed(2)));
 }
 
+/** A summary of fractions as percent, mean ± sd: "91.34 ± 0.05" ("n/a" for the sd of one value). */
+export function formatPercentMeanSd(s: Summary): string {
+  return `${(100 * s.mean).toFixed(2)} ± ${s.sd === null ? 'n/a' : (100 * s.sd).toFixed(2)}`;
+}
+
 function meanSd(s: Summary, digits = 4): string {
   return `${s.mean.toFixed(digits)} ± ${s.sd === null ? 'n/a' : s.sd.toFixed(digits)}`;
 }
