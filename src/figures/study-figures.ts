@@ -7,7 +7,7 @@ import { formatDuration } from '../pipeline/timings';
 import type { TableSpec } from './show';
 import type { FigureSpec } from './spec';
 import { modelTitle } from './model-figure-text';
-import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
+import { MODEL_COLOURS } from '../models/registry';
 
 /**
  * The seed study in notebook 07 and the article: a table of mean ± sd and interval per model and
@@ -17,7 +17,6 @@ import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
  */
 
 const PROTOCOL_TITLE: Record<SplitProtocol, string> = { paper: "paper's split (60:20:20)", official: 'official split' };
-const MODEL_COLOURS: Record<string, string> = REGISTRY_COLOURS;
 const pct = (x: number) => (100 * x).toFixed(2);
 
 // Captions are static (Quarto reads them from the cell metadata): they name the planned seeds, and

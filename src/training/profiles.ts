@@ -110,9 +110,6 @@ export function conditionTitle(profile: ProfileName): string {
   return CONDITIONS[assertProfileName(profile)].title;
 }
 
-export const PAPER_PROFILE_NOTE =
-  'Improved condition: 10 epochs for every model, batch 64, Adam (lr 1e-3, cosine-decayed per epoch), random horizontal flips of the training images, weights of the best validation-accuracy epoch restored.';
-
 export function isProfileName(value: unknown): value is ProfileName {
   return typeof value === 'string' && (PROFILE_NAMES as readonly string[]).includes(value);
 }
