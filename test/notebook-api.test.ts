@@ -18,7 +18,7 @@ function apiNames(): Set<string> {
 function notebookImports(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const dir = path.join(root, 'notebooks');
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort()) {
+  for (const file of fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort()) {
     const nb = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { cells: Array<{ cell_type: string; source: string | string[] }> };
     const names: string[] = [];
     for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
