@@ -2,7 +2,11 @@
 -- HTML: loads plotly.js ONCE for the whole site, as an HTML dependency that Quarto copies to
 --   site_libs/plotly-<version>/ and links from every page's head; the figures' own outputs carry no
 --   library (src/figures/plotly-html.ts). The file comes from node_modules: no CDN.
--- PDF: characters the LaTeX text font lacks (Latin Modern has no U+2248 ≈, for one) are set in math mode.
+-- PDF: characters the LaTeX text font lacks (Latin Modern has no U+2248 ≈, for one) are set in math mode;
+--   and under every embedded figure and table, a source line naming its notebook, cell and commit
+--   (a link to the notebook at that commit when a repository address is known), from
+--   `provenance.figures` in _variables.yml (src/report/provenance-variables.ts). The HTML has
+--   Quarto's own "Source" links to the notebook pages.
 
 local plotly_candidates = {
   "../node_modules/plotly.js-dist-min/plotly.min.js",
@@ -58,7 +62,61 @@ local function split_symbols(str)
   return out
 end
 
+-- provenance.figures of _variables.yml: id -> { notebook, commit, dirty, url }.
+local function figure_sources()
+  local file = io.open(pandoc.path.join({ script_dir(), "..", "_variables.yml" }), "r")
+  if not file then return {} end
+  local text = file:read("a")
+  file:close()
+  local meta = pandoc.read("---\n" .. text .. "\n---\n", "markdown").meta
+  local out = {}
+  local figures = meta.provenance and meta.provenance.figures
+  if not figures then return out end
+  for id, entry in pairs(figures) do
+    out[id] = {}
+    for key, value in pairs(entry) do out[id][key] = pandoc.utils.stringify(value) end
+  end
+  return out
+end
+
+-- Embedded cells, by the id of the figure or table they show (our cell labels are those ids).
+local embedded = {}
+local sources = nil
+
+local function source_line(id)
+  sources = sources or figure_sources()
+  local s = sources[id]
+  if not s then return nil end
+  local where = pandoc.Inlines({ pandoc.Code("notebooks/" .. s.notebook .. ".ipynb") })
+  if s.url ~= nil and s.url ~= "" then where = pandoc.Inlines({ pandoc.Link(where, s.url) }) end
+  local commit = s.commit:match("^%x+$") and s.commit:sub(1, 7) or s.commit
+  local line = pandoc.Inlines({ pandoc.Space(), pandoc.Str("Source:"), pandoc.Space() })
+  line:extend(where)
+  line:extend({ pandoc.Str(","), pandoc.Space(), pandoc.Str("cell"), pandoc.Space(), pandoc.Code(id), pandoc.Str(","), pandoc.Space(), pandoc.Str("commit"), pandoc.Space(), pandoc.Code(commit) })
+  if s.dirty == "yes" then line:extend({ pandoc.Space(), pandoc.Str("(with uncommitted changes)") }) end
+  line:insert(pandoc.Str("."))
+  return line
+end
+
 return {
+  {
+    Div = function(el)
+      if el.classes:includes("quarto-embed-nb-cell") then
+        local id = (el.attributes["notebook-cellId"] or ""):gsub("^cell%-", "")
+        embedded[id] = true
+      end
+    end,
+  },
+  {
+    -- Quarto 1.4+ custom node for figures and tables with a caption.
+    FloatRefTarget = function(float)
+      if not quarto.doc.is_format("latex") or not embedded[float.identifier] then return nil end
+      local line = source_line(float.identifier)
+      if not line or not float.caption_long then return nil end
+      float.caption_long.content:extend(line)
+      return float
+    end,
+  },
   {
     Pandoc = function(doc)
       if quarto.doc.is_format("html:js") then

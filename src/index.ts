@@ -29,6 +29,7 @@ export { classDistributionBarFigure, classDistributionPieFigure, sampleGridFigur
 // ── 02 · Principal component analysis ───────────────────────────────────────────────────────────
 export { fitPca, componentsFor, projectImages, scatterSample, type PcaFit } from './pca/fit';
 export { explainedVarianceFigure, principalComponentsFigure, pcaScatter2dFigure, pcaScatter3dFigure } from './pca/figures';
+export { savePcaSummary, readPcaSummary, pcaSummaryPath, type PcaSummary } from './pca/summary';
 
 // ── 03–06 · The four models: architecture ───────────────────────────────────────────────────────
 export { MODEL_NAMES, buildModel, type ModelName } from './models/architectures';

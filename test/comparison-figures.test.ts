@@ -62,10 +62,10 @@ describe('comparisonRows and the table', () => {
     const cells = (spec.data[0] as { cells: { values: string[][] } }).cells.values;
     expect(cells[0]).toEqual(['ANN', 'CNN 1', 'CNN 2', 'CNN 3']);
     expect(cells[1][0]).toBe('88.00%');
-    expect(cells[2][3]).toBe('0.9180');
-    expect(cells[4][2]).toBe('7.00 pp');
+    expect(cells[2][3]).toBe('0.918');
+    expect(cells[4][2]).toBe('+7.0 pts');
     expect(cells[5][1]).toBe('693,962');
-    expect(cells[6][3]).toBe('30.0');
+    expect(cells[6][3]).toBe('0.5 min');
   });
 });
 
@@ -253,9 +253,10 @@ describe('comparison tables', () => {
     const table = comparisonTable(rows);
     expect(table.id).toBe('tbl-comparison');
     expect(table.rows.map((r) => r[0])).toEqual(['ANN', 'CNN 1', 'CNN 2', 'CNN 3']);
-    expect(table.rows[2][1]).toBe(0.905);
-    expect(table.rows[2][4] as number).toBeCloseTo(0.07, 12);
-    expect(table.rows[3][6]).toBe('30.0');
+    // One unit convention: %, signed points, minutes.
+    expect(table.rows[2][1]).toBe('90.50%');
+    expect(table.rows[2][4]).toBe('+7.0 pts');
+    expect(table.rows[3][6]).toBe('0.5 min');
     for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
   });
 
@@ -263,10 +264,11 @@ describe('comparison tables', () => {
     const table = paperComparisonTable(comparisonRows(reports.slice(0, 1)));
     expect(table.id).toBe('tbl-comparison-paper');
     const ann = table.rows.find((r) => r[0] === 'ANN')!;
-    expect(ann[2]).toBe('≈ 0.90');
-    expect(ann[3]).toBe(0.88);
+    expect(ann[2]).toBe('≈ 90%');
+    expect(ann[3]).toBe('88.0%');
+    expect(ann[4]).toBe('−2.0 pts');
     const cnn3F1 = table.rows.find((r) => r[0] === 'CNN 3' && r[1] === 'F1')!;
-    expect(cnn3F1[2]).toBe(0.9030001359566023);
+    expect(cnn3F1[2]).toBe('0.903');
     expect(cnn3F1[3]).toBe('not run');
   });
 });

@@ -49,6 +49,17 @@ describe('ranking sentences generated from the seed study', () => {
     expect(checkStudyFindings(study)).toEqual([]);
   });
 
+  it('the short form states every significant difference once, grouped across protocols', () => {
+    // No model beats all others, but CNN 1 and CNN 2 both beat CNN 3 by 0.4 points on both protocols.
+    const lower = (m: string) => CLEAR_ORDER[m].map((x, i) => x - 0.004 + [0.0001, -0.0002, 0.0001, 0, -0.0001][i]);
+    const study = syntheticStudy({ ...CLEAR_ORDER, 'paper/cnn3': lower('paper/cnn2'), 'official/cnn3': lower('official/cnn2') });
+    const o = studySentences(study);
+    expect(o.conclusion.text).toMatch(/^Every convolutional model is more accurate than the fully connected baseline on both protocols; no model is significantly more accurate than all the others on either protocol; CNN 1 is more accurate than CNN 3 on both protocols, and CNN 2 is more accurate than CNN 3 on both protocols; and CNN 1 and CNN 2 do not differ significantly on either protocol\.$/);
+    expect(checkStudyFindings(study)).toEqual([]);
+    // Without the "wins" clause the conclusion would leave those differences out: the findings name them.
+    expect(o.conclusion.findings).toContainEqual({ kind: 'more-accurate', protocol: 'paper', better: 'cnn2', worse: 'cnn3' });
+  });
+
   it('a generated claim that the study no longer supports is reported, naming the sentence', () => {
     const sentences = studySentences(clear);
     // The same sentences judged against a study in which CNN 3 and CNN 1 do not differ on the paper split.

@@ -18,7 +18,7 @@ describe('seed-study figure and tables', () => {
     expect(cnn3[4]).toBe('91.98–92.31');
     const g = study.runs['paper/cnn3'].gap;
     expect(cnn3[5]).toBe(`${(100 * g.mean).toFixed(2)} ± ${(100 * g.sd!).toFixed(2)}`);
-    expect(cnn3[7]).toBe('12 min 53 s'); // median of the fixture's 770 + seed seconds: seed 3
+    expect(cnn3[7]).toBe('12.9 min'); // median of the fixture's 770 + seed seconds: seed 3 (773 s)
   });
 
   it('tbl-study-pairs: every pair as "more accurate − other", positive difference in points and images, the interval at Holm\'s level, the tests and McNemar over seeds', () => {

@@ -12,6 +12,7 @@ import type { ClassScoresLike } from './model-figures';
 import { COMPARISON_FIGURE_TEXT as TEXT, modelFigureText, modelTitle } from './model-figure-text';
 import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
 import { trainingConfig, type ProfileName } from '../training/profiles';
+import { minutes, percent, points, signed } from '../util/units';
 
 /** The fields of one model's saved report that the comparison reads. */
 export interface ComparisonReportLike {
@@ -58,8 +59,8 @@ export function comparisonRows(reports: readonly ComparisonReportLike[]): Compar
 export function comparisonTable(rows: readonly ComparisonRow[]): TableSpec {
   return {
     ...TEXT.tableText,
-    columns: ['model', 'test accuracy', 'macro F1', 'train accuracy', 'train−test gap', 'parameters', 'train seconds'],
-    rows: rows.map((r) => [modelTitle(r.model), r.testAccuracy, r.macroF1, r.trainAccuracy, r.gap, r.params, r.trainSeconds.toFixed(1)]),
+    columns: ['model', 'test accuracy', 'macro F1', 'training accuracy', 'train − test gap', 'parameters', 'training time'],
+    rows: rows.map((r) => [modelTitle(r.model), percent(r.testAccuracy), r.macroF1.toFixed(3), percent(r.trainAccuracy), points(r.gap, 1), r.params, minutes(r.trainSeconds)]),
   };
 }
 
@@ -69,15 +70,14 @@ const colourOf = (model: string, i: number) => MODEL_COLOURS[model] ?? ['#9467bd
 
 /** The table of all models: accuracy, macro F1, the train–test gap, size and training time. */
 export function comparisonTableFigure(rows: readonly ComparisonRow[]): FigureSpec {
-  const pct = (v: number) => (v * 100).toFixed(2) + '%';
   const cells = [
     rows.map((r) => modelTitle(r.model)),
-    rows.map((r) => pct(r.testAccuracy)),
-    rows.map((r) => r.macroF1.toFixed(4)),
-    rows.map((r) => pct(r.trainAccuracy)),
-    rows.map((r) => (r.gap * 100).toFixed(2) + ' pp'),
+    rows.map((r) => percent(r.testAccuracy)),
+    rows.map((r) => r.macroF1.toFixed(3)),
+    rows.map((r) => percent(r.trainAccuracy)),
+    rows.map((r) => points(r.gap, 1)),
     rows.map((r) => r.params.toLocaleString('en-US')),
-    rows.map((r) => r.trainSeconds.toFixed(1)),
+    rows.map((r) => minutes(r.trainSeconds)),
   ];
   return {
     ...TEXT.table,
@@ -85,7 +85,7 @@ export function comparisonTableFigure(rows: readonly ComparisonRow[]): FigureSpe
       {
         type: 'table',
         header: {
-          values: ['Model', 'Test accuracy', 'Macro F1', 'Train accuracy', 'Train–test gap', 'Parameters', 'Train time (s)'],
+          values: ['Model', 'Test accuracy', 'Macro F1', 'Training accuracy', 'Train − test gap', 'Parameters', 'Training time'],
           align: ['left', 'right'],
           fill: { color: '#e8eef7' },
           font: { size: 14 },
@@ -276,12 +276,18 @@ export function paperComparisonTable(rows: readonly ComparisonRow[], paper: read
     rows: paperComparisonRows(rows, paper).map((p) => [
       modelTitle(p.model),
       METRIC_LABELS[p.metric],
-      p.approximate ? `≈ ${p.paper.toFixed(2)}` : p.paper,
-      p.ours ?? 'not run',
-      p.difference ?? '',
+      (p.approximate ? '≈ ' : '') + paperValue(p.metric, p.paper, p.approximate),
+      p.ours === null ? 'not run' : paperValue(p.metric, p.ours),
+      p.difference === null ? '' : p.metric === 'f1' ? signed(p.difference, 3) : points(p.difference, 1),
       p.source,
     ]),
   };
+}
+
+/** Accuracies in % (the paper's approximate ones to the unit it gives), F1 as a score. */
+function paperValue(metric: PaperFigure['metric'], value: number, approximate = false): string {
+  if (metric === 'f1') return value.toFixed(3);
+  return percent(value, approximate ? 0 : 1);
 }
 
 const METRIC_LABELS: Record<PaperFigure['metric'], string> = { testAccuracy: 'test accuracy', trainAccuracy: 'train accuracy', f1: 'F1' };

@@ -44,7 +44,7 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
     case 'history':
       return {
         id,
-        caption: `${t} learning curves of the committed seed's run (seed ${DEFAULT_SEED}; the seed study's other runs are summarised in notebook 07): accuracy (left) and loss (right) on the training and validation sets after each epoch.`,
+        caption: `${t} learning curves of the committed seed's run (seed ${DEFAULT_SEED}; the seed study's other runs are summarised in notebook 07): accuracy (left) and loss (right) after each epoch. The training curve is the running value during the epoch, in training mode (dropout active, and under the improved recipe on randomly flipped images), so it sits below the training accuracy measured after training with dropout off, which the tables give; the validation curve is measured after the epoch.`,
         alt: `Two line charts over the training epochs of ${t}: training and validation accuracy on the left, training and validation loss on the right.`,
       };
     case 'per-class':
@@ -108,10 +108,10 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   },
   tableText: {
     id: 'tbl-comparison',
-    caption: 'All four models: test accuracy, macro F1, train accuracy, train–test gap, parameters and training time (seconds).',
+    caption: "All four models on the committed seed's run: test accuracy, macro F1, training accuracy (measured after training, dropout off), the train − test gap in percentage points, parameters and training time.",
   },
   paperText: {
     id: 'tbl-comparison-paper',
-    caption: "Every number the paper reports next to ours (difference = ours − paper; '≈' marks the paper's approximate values).",
+    caption: "Every number the paper reports next to ours, on the committed seed's run (difference = ours − paper, in percentage points for accuracies; '≈' marks the paper's approximate values).",
   },
 } as const);

@@ -3,7 +3,7 @@ import { MODEL_NAMES } from '../models/architectures';
 import { formatImages, formatLevel, formatP, formatPercentMeanSd, formatPoints } from '../study/format';
 import { STUDY_SEEDS } from '../study/seeds';
 import { ALPHA, type Comparison, type StudySummary } from '../study/summary';
-import { formatDuration } from '../pipeline/timings';
+import { minutes } from '../util/units';
 import type { TableSpec } from './show';
 import type { FigureSpec } from './spec';
 import { modelTitle } from './model-figure-text';
@@ -22,7 +22,7 @@ const pct = (x: number) => (100 * x).toFixed(2);
 // Captions are static (Quarto reads them from the cell metadata): they name the planned seeds, and
 // the table rows and the figure title show how many the saved study has (it may still be incomplete).
 const N = STUDY_SEEDS.length;
-const SEEDS = `the seed study's training seeds (${N} planned: ${STUDY_SEEDS.join(', ')}; the article says how many are done)`;
+const SEEDS = `the seed study's ${N} training seeds (${STUDY_SEEDS.join(', ')})`;
 const MIN_WILCOXON = 2 / 2 ** N;
 const PAIRS = (MODEL_NAMES.length * (MODEL_NAMES.length - 1)) / 2;
 const HOLM_LEVELS = `1 − ${ALPHA}/(${PAIRS} − j + 1) at step j, ${formatLevel(1 - ALPHA / PAIRS)}% down to ${formatLevel(1 - ALPHA)}%; pairs after the step where the procedure stopped take that step's level`;
@@ -33,7 +33,7 @@ export const STUDY_FIGURE_TEXT = {
   table: {
     id: 'tbl-study',
     caption:
-      `Test accuracy (%) over ${SEEDS} per model and protocol: mean ± standard deviation, 95% confidence interval of the mean (t distribution, one degree of freedom fewer than seeds; n/a with one seed), range, ` +
+      `Test accuracy (%) over ${SEEDS} per model and protocol: mean ± standard deviation, 95% confidence interval of the mean (t distribution, one degree of freedom fewer than seeds), range, ` +
       `the train − test gap (training minus test accuracy, percentage points: mean ± standard deviation), macro F1, and the median training time over the seeds. The split is the same for every seed.`,
   },
   pairs: {
@@ -79,7 +79,7 @@ export function studyTable(s: StudySummary): TableSpec {
         `${pct(a.min)}–${pct(a.max)}`,
         formatPercentMeanSd(r.gap),
         `${r.macroF1.mean.toFixed(4)} ± ${r.macroF1.sd === null ? 'n/a' : r.macroF1.sd.toFixed(4)}`,
-        formatDuration(r.trainSeconds.median),
+        minutes(r.trainSeconds.median),
       ]);
     }
   }

@@ -7,14 +7,22 @@ import { CLASS_COLORS } from '../eda/figures';
 import { componentsFor } from './fit';
 import { imageMosaic } from '../figures/image-mosaic';
 
+/** The explained-variance chart shows this many components (more if 95% needs more): the rest are a flat tail. */
+export const VARIANCE_CHART_COMPONENTS = 200;
+
+/** How many components the explained-variance chart shows: `shown`, or 10 past the 95% mark if that is further. */
+export function varianceChartComponents(cumulative: readonly number[], shown = VARIANCE_CHART_COMPONENTS): number {
+  return Math.min(cumulative.length, Math.max(shown, componentsFor(cumulative, 0.95) + 10));
+}
+
 /**
  * Explained variance of each of the first `shown` components (bars) and the cumulative share (line,
  * right axis), with the numbers of components needed for 90% and 95% of the variance marked.
  */
-export function explainedVarianceFigure(explained: readonly number[], cumulative: readonly number[], shown = 200): FigureSpec {
+export function explainedVarianceFigure(explained: readonly number[], cumulative: readonly number[], shown = VARIANCE_CHART_COMPONENTS): FigureSpec {
   const k90 = componentsFor(cumulative, 0.9);
   const k95 = componentsFor(cumulative, 0.95);
-  const n = Math.min(explained.length, Math.max(shown, k95 + 10));
+  const n = varianceChartComponents(cumulative, shown);
   const x = Array.from({ length: n }, (_, i) => i + 1);
   const marker = (k: number, share: number) => ({
     type: 'scatter',

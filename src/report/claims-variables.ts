@@ -45,6 +45,8 @@ export function claimsVariables(loaded: ConditionSummaries, resultsRoot: string 
   return {
     n: String(table.rows.length),
     sentence: claimsSentence(table),
+    // The counts alone, for the summary section (the abstract carries the sentence: it is stated once).
+    counts: verdictCountPhrase(table.counts),
     ...Object.fromEntries(VERDICTS.map((v) => [v.replace(/ /g, '_'), String(table.counts[v])])),
     ...perClaim(table),
   };

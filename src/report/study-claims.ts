@@ -179,7 +179,7 @@ function onProtocols(ps: SplitProtocol[], all: SplitProtocol[]): string {
  * The short form for the abstract, the discussion and the conclusion: the CNNs against the ANN,
  * the most accurate model, and the pairs that do not differ, across protocols.
  */
-export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentence; best: GeneratedSentence; ties: GeneratedSentence; anyDifference: boolean } {
+export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentence; best: GeneratedSentence; wins: GeneratedSentence | undefined; ties: GeneratedSentence; anyDifference: boolean } {
   const protocols = s.protocols;
   const allBeat = protocols.filter((p) => CNNS.every((m) => significantlyBetter(s, p, m, 'ann')));
   const cnnsVsAnn: GeneratedSentence =
@@ -194,6 +194,8 @@ export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentenc
   if (bests.every((b) => b !== undefined && b === bests[0])) {
     const m = bests[0]!;
     best = { text: `${MODEL_LABEL[m]} is the most accurate model ${onProtocols(protocols, protocols)}`, findings: protocols.flatMap((p) => MODEL_NAMES.filter((o) => o !== m).map((o) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: o }))) };
+  } else if (bests.every((b) => b === undefined)) {
+    best = { text: `no model is significantly more accurate than all the others ${protocols.length > 1 ? 'on either protocol' : `on ${PROTOCOL_PHRASE[protocols[0]]}`}`, findings: [] };
   } else {
     const clauses = protocols.map((p, i) => {
       const b = bests[i];
@@ -206,6 +208,30 @@ export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentenc
       findings: protocols.flatMap((p, i) => (bests[i] ? MODEL_NAMES.filter((o) => o !== bests[i]).map((o) => ({ kind: 'more-accurate' as const, protocol: p, better: bests[i]!, worse: o })) : [])),
     };
   }
+  // Significant differences the two clauses above do not already state (between convolutional
+  // models, beside the most accurate one), grouped by where they hold.
+  const winsBy = new Map<string, SplitProtocol[]>();
+  protocols.forEach((p, i) => {
+    for (const c of s.comparisons.filter((k) => k.protocol === p && k.significant)) {
+      const [better, worse] = oriented(c, c.a).diff > 0 ? [c.a, c.b] : [c.b, c.a];
+      if (worse === 'ann' || better === bests[i]) continue;
+      winsBy.set(`${better}/${worse}`, [...(winsBy.get(`${better}/${worse}`) ?? []), p]);
+    }
+  });
+  const wins: GeneratedSentence | undefined = winsBy.size
+    ? {
+        text: joinClauseList(
+          [...winsBy].map(([pair, ps]) => {
+            const [better, worse] = pair.split('/') as [ModelName, ModelName];
+            return `${nameOf(better)} is more accurate than ${nameOf(worse)} ${onProtocols(ps, protocols)}`;
+          }),
+        ),
+        findings: [...winsBy].flatMap(([pair, ps]) => {
+          const [better, worse] = pair.split('/') as [ModelName, ModelName];
+          return ps.map((p) => ({ kind: 'more-accurate' as const, protocol: p, better, worse }));
+        }),
+      }
+    : undefined;
   // Pairs that do not differ, grouped by where (those common to every protocol first: "on either
   // protocol"); pairs of a group that share a model read "neither A nor B differs from C".
   const tiesBy = new Map<string, SplitProtocol[]>();
@@ -220,7 +246,7 @@ export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentenc
   }
   const tieClauses = [...groups].map(([where, pairs]) => tieClause(pairs, where));
   const ties: GeneratedSentence = { text: tieClauses.length ? joinClauseList(tieClauses) : 'every pair of models differs significantly on every protocol', findings: tieFindings };
-  return { cnnsVsAnn, best, ties, anyDifference: s.comparisons.some((c) => c.significant) };
+  return { cnnsVsAnn, best, wins, ties, anyDifference: s.comparisons.some((c) => c.significant) };
 }
 
 /** "A and B do not differ significantly W", or, when every pair shares one model C: "neither A nor B differs significantly from C W". */
@@ -373,20 +399,22 @@ export function studySentences(s: StudySummary): Record<string, GeneratedSentenc
     for (let i = 0; i < MODEL_NAMES.length; i++) for (let j = i + 1; j < MODEL_NAMES.length; j++) out[`pairs.${p}.${MODEL_NAMES[i]}_${MODEL_NAMES[j]}`] = pairSentence(s, p, MODEL_NAMES[i], MODEL_NAMES[j]);
   }
   const o = overallSentences(s);
-  const all = [o.cnnsVsAnn, o.best, o.ties];
+  const all = [o.cnnsVsAnn, o.best, ...(o.wins ? [o.wins] : []), o.ties];
+  const body = joinClauses(all.map((x) => x.text));
   out.abstract = {
-    text: `Over ${s.seeds.length} training seeds per model, ${o.cnnsVsAnn.text}; ${o.best.text}; and ${o.ties.text} (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).`,
+    text: `Over ${s.seeds.length} training seeds per model, ${body} (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).`,
     findings: all.flatMap((x) => x.findings),
   };
+  // The comparison with the paper states the verdict once and points to where the numbers are.
   out.versus_paper = {
     text: o.anyDifference
-      ? `Unlike the paper, we do not find that all four models perform alike: over ${s.seeds.length} seeds, ${o.cnnsVsAnn.text}; ${o.best.text}; and ${o.ties.text}.`
+      ? `Unlike the paper, we do not find that all four models perform alike: over ${s.seeds.length} seeds, ${s.comparisons.filter((c) => c.significant).length} of the ${s.comparisons.length} paired comparisons of test accuracy differ significantly.`
       : s.seeds.length < planned
         ? `Over the ${s.seeds.length} seeds run so far (of ${planned} planned) no pair of models differs significantly on either protocol; with so few seeds that says little about whether the models perform alike, as the paper concludes.`
         : `Like the paper, we find that the models perform alike: over ${s.seeds.length} seeds no pair of models differs significantly on either protocol.`,
-    findings: all.flatMap((x) => x.findings),
+    findings: [],
   };
-  out.conclusion = { text: `${capitalise(o.cnnsVsAnn.text)}; ${o.best.text}; and ${o.ties.text}.`, findings: all.flatMap((x) => x.findings) };
+  out.conclusion = { text: `${capitalise(body)}.`, findings: all.flatMap((x) => x.findings) };
   return out;
 }
 

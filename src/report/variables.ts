@@ -19,6 +19,9 @@ import { MODEL_TITLES } from '../models/registry';
 import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
 import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables, machinesVariables } from './claims-variables';
 import { loadConditionSummaries } from '../claims/from-summary';
+import { pcaSummaryPath, pcaVariables, readPcaSummary } from '../pca/summary';
+import { provenanceVariables, softwareVariables } from './provenance-variables';
+import { figuresDirFor } from '../notebook/context';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -113,6 +116,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
     // For prose: "the WebAssembly backend (wasm)", or several joined with "and".
     backend_phrase: backendPhrase(backends),
   };
+  vars.pca = pcaVariables(readPcaSummary(pcaSummaryPath('paper', resultsRoot)));
   vars.paper_reported = paperReportedVariables();
   const cnn3F1 = paperFigure('cnn3', 'f1').value;
   const cnn2Test = paperFigure('cnn2', 'testAccuracy').value;
@@ -130,6 +134,8 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.ablation = ablationVariables(resultsRoot);
   vars.faithful_study = faithfulStudyVariables(conditions);
   vars.machines = machinesVariables(conditions, resultsRoot);
+  vars.provenance = provenanceVariables(figuresDirFor('paper'));
+  vars.software = softwareVariables(REPORT_PROTOCOLS.flatMap((p) => MODEL_NAMES.map((m) => results[p][m] as { run: Record<string, unknown> })));
   return vars;
 }
 
@@ -257,12 +263,17 @@ function trainingRunVariables(results: LoadedResults): Record<string, string> {
   const runs = REPORT_PROTOCOLS.flatMap((p) => MODEL_NAMES.map((m) => results[p][m]));
   const seconds = runs.reduce((sum, r) => sum + num(r, ['run.timings.trainSeconds', 'run.trainSeconds'], r.files[2]), 0);
   const days = [...new Set(runs.map((r) => lookup(r.run, 'timings.finishedAt')).filter((d): d is string => typeof d === 'string').map((d) => d.slice(0, 10)))].sort();
-  const machines = new Set(runs.map((r) => describeMachine(lookup(r.run, 'environment') as { cpus?: number; memoryBytes?: number } | undefined)));
+  const recorded = runs.map((r) => lookup(r.run, 'environment') as { cpus?: number; memoryBytes?: number } | undefined).filter((m) => typeof m?.cpus === 'number' && typeof m?.memoryBytes === 'number');
+  const machines = new Set(recorded.map(describeMachine));
   return {
     runs: String(runs.length),
     total_minutes: (seconds / 60).toFixed(1),
     finished: days.length === 0 ? 'on a date that was not recorded' : days.length === 1 ? `on ${days[0]}` : `between ${days[0]} and ${days[days.length - 1]}`,
-    machine: machines.size === 1 ? [...machines][0] : 'machines of different sizes',
+    // Runs from before their machine was recorded say nothing; the sentence counts those that did.
+    machine:
+      machines.size === 0
+        ? 'machines whose size the runs did not record'
+        : `${machines.size === 1 ? [...machines][0] : 'machines of different sizes'}${recorded.length < runs.length ? ` (as ${recorded.length} of the ${runs.length} runs record it)` : ''}`,
   };
 }
 
@@ -351,11 +362,18 @@ const formatInt = (n: number) => n.toLocaleString('en-US');
 const rel = displayPath;
 
 /** Readable names of the TensorFlow.js backends a run can record. */
-const BACKEND_NAMES: Record<string, string> = { wasm: 'WebAssembly', tensorflow: 'native TensorFlow (tfjs-node)', cpu: 'pure JavaScript CPU', webgl: 'WebGL' };
+const BACKEND_NAMES: Record<string, string> = {
+  node: 'native TensorFlow (tfjs-node)',
+  'node-onednn': 'native TensorFlow with oneDNN convolutions (tfjs-node)',
+  tensorflow: 'native TensorFlow (tfjs-node)',
+  wasm: 'WebAssembly',
+  cpu: 'pure JavaScript CPU',
+  webgl: 'WebGL',
+};
 
-/** "the WebAssembly backend (wasm)"; "the WebAssembly and native TensorFlow (tfjs-node) backends (wasm, tensorflow)". Pure. */
+/** "the WebAssembly backend"; "the native TensorFlow (tfjs-node) and WebAssembly backends". Pure. */
 export function backendPhrase(backends: readonly string[]): string {
-  const names = backends.map((b) => BACKEND_NAMES[b] ?? b);
-  const list = names.length <= 1 ? (names[0] ?? 'unknown') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  return `the ${list} backend${backends.length > 1 ? 's' : ''} (${backends.join(', ')})`;
+  const names = [...new Set(backends.map((b) => BACKEND_NAMES[b] ?? `${b}`))];
+  const list = names.length <= 1 ? (names[0] ?? 'an unrecorded') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `the ${list} backend${names.length > 1 ? 's' : ''}`;
 }

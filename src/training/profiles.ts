@@ -47,7 +47,7 @@ export interface ConditionSpec extends Omit<TrainingConfig, 'profile' | 'optimiz
   /** How the article names it. */
   title: string;
   description: string;
-  /** Why each setting is what it is (the article cites it). */
+  /** Why each setting is what it is, as the rest of a sentence "The <title> condition ..." (the article prints it so). */
   rationale: string;
   /** Epochs per model: complete, so a new model without a budget does not compile. */
   epochs: Record<ModelName, number>;
@@ -59,7 +59,7 @@ export const CONDITIONS = {
   smoke: {
     title: 'smoke',
     description: 'a tiny stratified subset (20 train / 10 validation / 20 test images per class), one epoch: seconds, for tests and CI',
-    rationale: 'Exercises the improved recipe\'s code path (flips included) in seconds; its numbers mean nothing.',
+    rationale: "exercises the improved recipe's code path (flips included) in seconds; its numbers mean nothing.",
     epochs: allModels(1),
     batchSize: 64,
     evalBatchSize: 500,
@@ -71,11 +71,11 @@ export const CONDITIONS = {
   paper: {
     title: 'improved',
     description: "batch 64, 10 epochs for every model, Adam from 1e-3 with a cosine decay, random horizontal flips of the training images, the best validation epoch's weights",
+    // Continues "The improved condition ..." in the article (index.qmd, §Training set-up).
     rationale:
-      'Our recipe: the paper\'s architectures trained well without changing them. 10 epochs for every model (an equal budget, so ' +
-      'no ranking rests on one model training longer; until 5 December CNN 3 had 15, kept as an ablation), batch 64, Adam\'s ' +
-      'learning rate 1e-3 cosine-decayed per epoch, random horizontal flips of the training images (a regulariser: the paper ' +
-      'lists augmentation without saying which), and the weights of the best validation epoch restored.',
+      "trains the paper's architectures, unchanged, as well as we could: batch 64, Adam's learning rate of 1e-3 " +
+      'cosine-decayed per epoch, random horizontal flips of the training images (the paper lists augmentation without ' +
+      'saying which), the weights of the best validation epoch restored, and 10 epochs for every model.',
     epochs: allModels(10),
     batchSize: 64,
     evalBatchSize: 1000,
@@ -87,11 +87,12 @@ export const CONDITIONS = {
   faithful: {
     title: 'faithful',
     description: "batch 32, 10 epochs for every model, Adam at a constant learning rate of 1e-3, no augmentation, the last epoch's weights",
+    // Continues "The faithful condition ..." in the article (index.qmd, §Training set-up).
     rationale:
-      'What the paper states, plus the defaults a reader following it in Keras gets: model.fit with no batch size trains in ' +
-      'batches of 32, Adam keeps its learning rate of 1e-3 (no schedule), no callback restores earlier weights, and no ' +
-      'augmentation is applied (the paper names none). The paper gives no epoch count; we give every model 10, the improved ' +
-      'condition\'s budget, so no comparison between models or conditions rests on a different number of epochs.',
+      'fills each gap in the paper with what a reader following it in Keras gets: model.fit without a batch size ' +
+      'trains in batches of 32, Adam keeps its learning rate of 1e-3, no callback restores earlier weights, and no ' +
+      'augmentation is applied, since the paper names none. The paper gives no epoch count; every model gets 10, the ' +
+      "improved condition's budget, so no comparison between models or conditions rests on a different number of epochs.",
     epochs: allModels(10),
     batchSize: 32,
     evalBatchSize: 1000,
