@@ -107,6 +107,19 @@ interface PageReport {
   unlabelled: string[];
 }
 
+/** "n.d." (no date) is right only for the paper itself, which is undated; anywhere else a reference lost its year. */
+function undatedOtherThanThePaper(text: string): string[] {
+  return [...text.replace(/\s+/g, ' ').matchAll(/(.{0,40})n\.d\./g)].filter((m) => !/Varada[.,]?\s*\(?$/.test(m[1])).map((m) => m[0]);
+}
+
+/** Sentences of at least `min` words that occur more than once (each verdict is stated once, and referred to elsewhere). */
+function repeatedSentences(text: string, min = 20): string[] {
+  const sentences = text.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z“"(@])/);
+  const seen = new Map<string, number>();
+  for (const s of sentences.map((x) => x.trim()).filter((x) => x.split(' ').length >= min)) seen.set(s, (seen.get(s) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([s]) => s);
+}
+
 describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${quarto.found ? quarto.version : ''}`, () => {
   let scratch: string;
   let out: string;
@@ -309,7 +322,8 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     const text = await page.evaluate(() => ['#title-block-header', 'main'].map((sel) => (document.querySelector(sel) as HTMLElement | null)?.innerText ?? '').join('\n'));
     const notebookList = await page.evaluate(() => Array.from(document.querySelectorAll('.quarto-alternate-notebooks a')).map((a) => a.textContent?.trim() ?? ''));
     await page.close();
-    expect(text).not.toMatch(/\?@|\?\?|\{\{<|n\.d\./);
+    expect(text).not.toMatch(/\?@|\?\?|\{\{</);
+    expect(undatedOtherThanThePaper(text)).toEqual([]);
     const vars = YAML.parse(fs.readFileSync(path.join(root, '_variables.yml'), 'utf8'));
     const get = (key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], vars);
     // Pandoc's smart punctuation turns the variables' straight quotes into typographic ones.
@@ -330,7 +344,8 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     execFileSync('pdftoppm', ['-r', '40', '-png', pdf, path.join(pngDir, 'page')]);
     expect(fs.readdirSync(pngDir).filter((f) => f.endsWith('.png'))).toHaveLength(pages);
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
-    expect(text).not.toMatch(/\?\?|\{\{<|n\.d\./);
+    expect(text).not.toMatch(/\?\?|\{\{</);
+    expect(undatedOtherThanThePaper(text)).toEqual([]);
     expect(text).toContain('≈');
     // Reads like a paper: no page holds a single figure and (almost) no text.
     const imagesOnPage = pdfImagesPerPage(pdf);
@@ -345,4 +360,24 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     console.log(`[report-render] PDF: ${pages} pages, ${pdfImageCount(pdf)} figures as images; LaTeX: ${problems.length} problems`);
     expect(problems).toEqual([]);
   }, 600_000);
+
+  it('states every sentence once: none of 20 words or more appears twice in the article or the PDF', async () => {
+    const { page } = await openPage('index.html', 0);
+    const text = await page.evaluate(() => ['#title-block-header', 'main'].map((sel) => (document.querySelector(sel) as HTMLElement | null)?.innerText ?? '').join('\n'));
+    await page.close();
+    expect(repeatedSentences(text)).toEqual([]);
+    expect(repeatedSentences(execFileSync('pdftotext', [path.join(out, 'index.pdf'), '-'], { encoding: 'utf8' }).replace(/-\n/g, ''))).toEqual([]);
+  }, 600_000);
+
+  it("no page's meta tags carry an unrendered shortcode (Google Scholar and Zotero read citation_* tags)", () => {
+    const pages = fs.readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith('.html') && !f.startsWith('site_libs'));
+    const bad = pages.flatMap((f) => [...fs.readFileSync(path.join(out, f), 'utf8').matchAll(/<meta\b[^>]*>/g)].filter((m) => /\{\{<|>\}\}|\{\{&lt;/.test(m[0])).map((m) => `${f}: ${m[0].slice(0, 120)}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('the PDF names the notebook, cell and commit of every figure and table in its caption', () => {
+    const text = execFileSync('pdftotext', [path.join(out, 'index.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const missing = embeds.filter((e) => !new RegExp(`Source: notebooks/${e.notebook.replace(/^notebooks\//, '').replace(/[.]/g, '\\.')}, cell ${e.label}, commit [0-9a-f]{7}`).test(text)).map((e) => `${e.notebook}#${e.label}`);
+    expect(missing).toEqual([]);
+  });
 });

@@ -83,7 +83,7 @@ export function commitsSentence(figures: Record<string, ManifestEntry>): string 
       : groups.length === 1
         ? `All ${n} figures and tables were made by their notebooks at commit ${short(groups[0][0])}.`
         : `The ${n} figures and tables were made at ${groups.length} commits: ${groups.map(([c, ids]) => `${ids.length} at ${short(c)}`).join(', ')}.`;
-  return dirty === 0 ? main : `${main} ${dirty} of them were made with uncommitted changes to the code, so their commit alone does not reproduce them.`;
+  return dirty === 0 ? main : `${main} ${dirty} of them ${dirty === 1 ? "was" : "were"} made with uncommitted changes to the code, so their commit alone does not reproduce them.`;
 }
 
 export function provenanceVariables(figuresDir: string, root: string = projectRoot()): Record<string, unknown> {
