@@ -3,6 +3,7 @@
 # (README, "Working in the notebooks"); the JupyterLab defaults are in ../lab-settings/overrides.json.
 import os
 import sys
+import warnings
 
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(root, "scripts"))
@@ -11,6 +12,8 @@ from notebook_outputs import make_pre_save_hook  # noqa: E402
 c = get_config()  # noqa: F821
 
 # A save never stores the image JupyterLab's plotly extension captures when a figure is hovered.
+# (This file is applied twice when JupyterLab starts, and jupyter_server warns on the second time.)
+warnings.filterwarnings("ignore", message="Overriding existing pre_save_hook")
 c.FileContentsManager.pre_save_hook = make_pre_save_hook(os.environ.get("FMNIST_FIGURES_DIR") or os.path.join(root, "figures"))
 # JupyterLab defaults: autosave off, no news, no update check (overrides.json).
 c.LabApp.app_settings_dir = os.path.join(root, ".jupyter", "lab-settings")

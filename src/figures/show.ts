@@ -31,7 +31,7 @@ import {
   type NotebookSettings,
 } from '../notebook/context';
 import type { SplitProtocol } from '../data/types';
-import { staleBuildMessage } from '../notebook/stale-build';
+import { staleBuildNote } from '../notebook/stale-build';
 
 /** What a notebook's first cell may set for this kernel instead of the environment: `setNotebook('06-cnn3', { profile: 'smoke' })`. */
 export interface NotebookChoices {
@@ -62,7 +62,7 @@ export function setNotebook(name: string, choices: NotebookChoices = {}): Notebo
   const settings = notebookSettings();
   const chosen = Object.keys(choices).filter((k) => choices[k as keyof NotebookChoices] !== undefined);
   console.log(`notebook ${name}: profile ${settings.profile}, protocol ${settings.protocol}, seed ${settings.seed}${chosen.length ? ` (${chosen.join(', ')} set in this cell)` : ''}`);
-  const stale = staleBuildMessage();
+  const stale = staleBuildNote({ fresh: true });
   if (stale) console.log(stale);
   return settings;
 }

@@ -10,6 +10,11 @@
  * so an interrupt at any other time behaves as tslab makes it.
  */
 export async function withKernelInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  // tslab runs a cell's synchronous part with vm's breakOnSigint, which takes every SIGINT listener
+  // off and puts the SIGINT disposition back to the default when that part ends: a listener added
+  // during it is left without its signal handler, and the next interrupt killed the kernel. So the
+  // listeners are swapped once that part is over.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const controller = new AbortController();
   const others = process.rawListeners('SIGINT') as Array<(...args: unknown[]) => void>;
   for (const listener of others) process.removeListener('SIGINT', listener);

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { DEFAULT_SEED } from '../results/layout';
 import { epochLineProgress, formatEpochLine, liveLineProgress, type ProgressSink } from '../training/progress';
 import { withKernelInterrupt } from './kernel-interrupt';
-import { staleBuildMessage } from './stale-build';
+import { staleBuildNote } from './stale-build';
 import { loadTrainedModel, predict, runData, runLabel, trainAndEvaluate } from '../training/run';
 import { displayPath } from '../util/paths';
 import { setProvenance, useVariantFiguresDir, type NotebookSettings } from './context';
@@ -34,7 +34,7 @@ function notebookProgress(env: NodeJS.ProcessEnv = process.env): ProgressSink {
 }
 
 async function trainOne(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides, { replayEpochs = true } = {}): Promise<ModelReport> {
-  const stale = staleBuildMessage();
+  const stale = staleBuildNote();
   if (stale) say(stale);
   const label = runLabel({ model, protocol: settings.protocol, profile: settings.profile, seed: settings.seed });
   // Kernel › Interrupt stops training at its next batch and ends this cell with one line (kernel-interrupt.ts).

@@ -50,3 +50,16 @@ export function staleBuildMessage(root: string = projectRoot(), kernelLoadedAt: 
   }
   return undefined;
 }
+
+const said = new Set<string>();
+/**
+ * {@link staleBuildMessage}, once per notebook run: `fresh` (the first cell) starts a new run, and a
+ * training cell run by hand says it again only if the first cell has not.
+ */
+export function staleBuildNote({ fresh = false }: { fresh?: boolean } = {}): string | undefined {
+  if (fresh) said.clear();
+  const message = staleBuildMessage();
+  if (message === undefined || said.has(message)) return undefined;
+  said.add(message);
+  return message;
+}

@@ -64,7 +64,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
 
 /** Whether this process is a tslab kernel (a notebook's first cell prints the backend line). */
 function inNotebookKernelProcess(argv: readonly string[] = process.argv): boolean {
-  return /[\\/]tslab[\\/]bin[\\/]tslab$/.test(argv[1] ?? '');
+  return /[\\/](tslab[\\/]bin[\\/]tslab|scripts[\\/]tslab-kernel\.js)$/.test(argv[1] ?? '');
 }
 
 /**
