@@ -18,6 +18,7 @@ import time
 import warnings
 
 import nbformat
+import nbformat.sign
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -167,6 +168,11 @@ def main():
         return 2
 
     merge_adjacent_streams(nb)
+    # Signed in the project's Jupyter data folder, so JupyterLab opens what the main job wrote as trusted.
+    try:
+        nbformat.sign.NotebookNotary().sign(nb)
+    except Exception as exc:  # a read-only data folder costs only the trust
+        emit("warning", text="could not sign {}: {}".format(args.output, exc))
     out_dir = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(out_dir, exist_ok=True)
     # Hidden name ending in .tmp: ignored by git, never mistaken for a notebook.

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // Registers the tslab kernel in the project-local Jupyter data dir (.jupyter/data/kernels/tslab),
-// the same kernel.json `tslab install` would write, but pinned to this project's node and tslab
-// so nothing global is changed. Rewritten on every bootstrap: the paths are machine-specific.
+// the kernel `tslab install` would register, but pinned to this project's node and tslab (through
+// scripts/tslab-kernel.js, which also answers JupyterLab's history requests), so nothing global is
+// changed. Rewritten on every bootstrap: the paths are machine-specific.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -14,7 +15,7 @@ if (!fs.existsSync(tslab)) {
 }
 const dir = path.join(process.env.JUPYTER_DATA_DIR || path.join(root, '.jupyter', 'data'), 'kernels', 'tslab');
 const spec = {
-  argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
+  argv: [process.execPath, path.join(root, 'scripts', 'tslab-kernel.js'), '{connection_file}'],
   display_name: 'TypeScript (tslab)',
   language: 'typescript',
 };

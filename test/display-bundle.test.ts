@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { ROOT, compileEntries, executeNotebook, tslabNotebook, type NotebookJson } from './notebook-exec-helper';
 import { displayBundle, inNotebookKernel } from '../src/notebook/display';
@@ -68,8 +69,11 @@ describe('displayBundle in a real tslab kernel (Jupyter nbconvert)', () => {
     const plotly = data['application/vnd.plotly.v1+json'] as unknown as { data: Array<{ type: string }>; layout: Record<string, unknown> };
     expect(plotly.data[0].type).toBe('bar');
     expect(plotly.layout.autosize).toBe(true);
-    // The PDF size: the 300 × 200 design at 0.75.
-    expect(outputs[0].metadata).toEqual({ 'image/png': { width: 225, height: 150 } });
+    // JupyterLab's plotly extension draws it at its design height (360 px without one).
+    expect(plotly.layout.height).toBe(200);
+    // The PDF size: the 300 × 200 design at 0.75; the digest of the kernel's PNG, which the server's pre-save hook keeps.
+    const png = Buffer.from(joined(data['image/png']), 'base64');
+    expect(outputs[0].metadata).toEqual({ 'image/png': { width: 225, height: 150 }, fmnist: { png_sha256: createHash('sha256').update(png).digest('hex') } });
     const html = joined(data['text/html']);
     expect(quartoSeesPlotlyLibrary(html)).toBe(false);
     expect(html).not.toContain('Copyright 2012');

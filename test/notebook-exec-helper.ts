@@ -61,7 +61,7 @@ export function executeNotebook(file: string, env: Record<string, string> = {}, 
     `"$FMNIST_VENV/bin/jupyter" nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=${timeoutSeconds} "$NB"`,
   ].join('\n');
   try {
-    execFileSync('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, ...env, NB: file }, stdio: 'pipe', timeout: (timeoutSeconds + 60) * 1000 });
+    execFileSync('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, FMNIST_NOTEBOOK_PROGRESS: 'epochs', ...env, NB: file }, stdio: 'pipe', timeout: (timeoutSeconds + 60) * 1000 });
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
     throw new Error(`executing ${file} failed:\n${e.stderr?.toString().slice(-4000) ?? e.message}`);

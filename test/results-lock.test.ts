@@ -59,7 +59,7 @@ describe('withArtifactLock', () => {
       );
       await new Promise((r) => setTimeout(r, 1_500));
       expect(ran).toBe(false);
-      expect(logs.join('\n')).toMatch(/another process is training into .*; waiting for it to finish/);
+      expect(logs.join('\n')).toMatch(/another process \(pid \d+\) is training into .*; waiting for it to finish/);
       // The holder goes away (e.g. killed): the waiter takes over without waiting for the stale timeout.
       holder.kill('SIGKILL');
       await new Promise((r) => holder.once('exit', r));
@@ -70,5 +70,55 @@ describe('withArtifactLock', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  // Issue 24: in a notebook kernel an interrupted cell's training went on in the background, and
+  // rerunning the cell waited for "another process" that was the kernel itself.
+  it('never waits for a lock file naming its own pid that no call of this process holds', async () => {
+    delete process.env.FMNIST_LOCK_STALE_MS;
+    const dir = path.join(tmp, 'own-pid');
+    leaveLock(dir, process.pid, 3_000);
+    const logs: string[] = [];
+    const t0 = Date.now();
+    expect(await withArtifactLock(dir, async () => 'ran', (m) => logs.push(m))).toBe('ran');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(logs.join('\n')).toMatch(new RegExp(`names this process's pid ${process.pid} but no call here holds it`));
+    expect(logs.join('\n')).not.toMatch(/another process/);
+  });
+
+  it('stops an earlier call of the same process for the same folder, and runs once it has released it', async () => {
+    const dir = path.join(tmp, 'same-process');
+    const logs: string[] = [];
+    const events: string[] = [];
+    let stopFirst!: () => void;
+    const stopped = new Promise<void>((r) => (stopFirst = r));
+    const first = withArtifactLock(
+      dir,
+      async () => {
+        events.push('first holds');
+        await stopped; // a training loop that stops at its next batch when asked
+        events.push('first stops');
+        throw new Error('stopped');
+      },
+      (m) => logs.push(m),
+      { stop: () => stopFirst() },
+    ).catch((err: Error) => err.message);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    const second = await withArtifactLock(
+      dir,
+      async () => {
+        events.push('second holds');
+        return JSON.parse(fs.readFileSync(path.join(dir, '.lock-owner.json'), 'utf8')).pid;
+      },
+      (m) => logs.push(m),
+    );
+    expect(second).toBe(process.pid);
+    expect(await first).toBe('stopped');
+    expect(events).toEqual(['first holds', 'first stops', 'second holds']);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(logs.join('\n')).toMatch(/an earlier call in this process \(pid \d+\) is still training into .*; stopping it/);
+    expect(logs.join('\n')).not.toMatch(/another process/);
+    expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
   });
 });

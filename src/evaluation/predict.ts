@@ -29,14 +29,25 @@ export function imagesToTensor(images: Uint8Array, from: number, to: number, ord
   return tf.tensor4d(buf, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
 
+/** Per-batch hooks of a long prediction: where to stop when asked, and progress. */
+export interface BatchHooks {
+  /** Checked before every batch: when aborted, {@link beforeBatch} throws (see training/interrupt.ts). */
+  beforeBatch?: (batch: number, batches: number) => void;
+  /** Called after every batch with the batches done so far. */
+  afterBatch?: (done: number, batches: number) => void;
+}
+
 /** Class probabilities for every image (inference mode: dropout off), in batches, yielding between them. */
-export async function predictProbabilities(model: tf.LayersModel, set: Pick<LabelledImages, 'count' | 'images'>, batchSize = 1000): Promise<Float32Array> {
+export async function predictProbabilities(model: tf.LayersModel, set: Pick<LabelledImages, 'count' | 'images'>, batchSize = 1000, hooks: BatchHooks = {}): Promise<Float32Array> {
   const out = new Float32Array(set.count * NUM_CLASSES);
+  const batches = Math.ceil(set.count / batchSize);
   for (let from = 0; from < set.count; from += batchSize) {
+    hooks.beforeBatch?.(from / batchSize, batches);
     const to = Math.min(set.count, from + batchSize);
     const probs = tf.tidy(() => model.predict(imagesToTensor(set.images, from, to)) as tf.Tensor);
     out.set(await probs.data(), from * NUM_CLASSES);
     probs.dispose();
+    hooks.afterBatch?.(from / batchSize + 1, batches);
     await yieldToEventLoop();
   }
   return out;

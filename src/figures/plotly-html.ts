@@ -77,7 +77,7 @@ export function interactiveFigure(spec: FigureSpec): { data: unknown[]; layout: 
 }
 
 /**
- * The figure for the plotly MIME output, with every long numeric array as a base64 typed array
+ * The figure for the plotly MIME output (JupyterLab), at its design height, with every long numeric array as a base64 typed array
  * (`{ dtype, bdata, shape }`, which plotly.js 2.28+ decodes itself). Jupyter stores JSON outputs
  * indented, one number per line, which made an image-grid figure take about 1 MB of notebook;
  * as a typed array it is one string. Integers keep an exact integer type; gaps (null) become NaN in
@@ -85,7 +85,9 @@ export function interactiveFigure(spec: FigureSpec): { data: unknown[]; layout: 
  */
 export function compactPlotlyFigure(spec: FigureSpec): ReturnType<typeof interactiveFigure> {
   const figure = interactiveFigure(spec);
-  return { ...figure, data: figure.data.map((trace) => compactArrays(trace)) };
+  // jupyterlab-plotly draws a figure without a height 360 px tall: it gets its design height (the width follows the output area).
+  const layout = { ...figure.layout, height: resolvedLayout(spec).height };
+  return { ...figure, layout, data: figure.data.map((trace) => compactArrays(trace)) };
 }
 
 /** Arrays shorter than this stay plain JSON: not worth the indirection. */

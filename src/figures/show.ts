@@ -22,23 +22,48 @@ import { writeFileAtomic } from '../util/atomic';
 import { checkEnvironment } from '../util/environment';
 import { displayBundle, type MimeBundle } from '../notebook/display';
 import {
+  currentFiguresDir,
   currentNotebook,
   currentProvenance,
   notebookSettings,
   setNotebookName,
+  type NotebookProfile,
   type NotebookSettings,
 } from '../notebook/context';
+import type { SplitProtocol } from '../data/types';
+import { staleBuildNote } from '../notebook/stale-build';
+
+/** What a notebook's first cell may set for this kernel instead of the environment: `setNotebook('06-cnn3', { profile: 'smoke' })`. */
+export interface NotebookChoices {
+  profile?: NotebookProfile;
+  protocol?: SplitProtocol;
+  seed?: number;
+}
+
+const CHOICE_VARIABLES = { profile: 'FMNIST_PROFILE', protocol: 'FMNIST_PROTOCOL', seed: 'FMNIST_SEED' } as const;
+/** The kernel's settings as it was started, so removing a choice from the first cell and rerunning it goes back to them. */
+const launchSettings = Object.fromEntries(Object.values(CHOICE_VARIABLES).map((v) => [v, process.env[v]]));
 
 /**
  * Call in every notebook's first code cell: records the notebook's name (for the manifest), prints and
- * returns the run settings (FMNIST_PROFILE / FMNIST_PROTOCOL / FMNIST_SEED). No plotly.js goes into the
- * notebook: JupyterLab's plotly extension and the rendered report each load it once (plotly-html.ts).
+ * returns the run settings (FMNIST_PROFILE / FMNIST_PROTOCOL / FMNIST_SEED, or `choices`, which set
+ * those variables for this kernel, e.g. `{ profile: 'smoke' }` for a fast edit loop). No plotly.js goes
+ * into the notebook: JupyterLab's plotly extension and the rendered report each load it once
+ * (plotly-html.ts). In a kernel whose `dist/` is older than `src/`, it says so.
  */
-export function setNotebook(name: string): NotebookSettings {
+export function setNotebook(name: string, choices: NotebookChoices = {}): NotebookSettings {
   setNotebookName(name);
+  for (const [key, variable] of Object.entries(CHOICE_VARIABLES) as Array<[keyof NotebookChoices, string]>) {
+    const value = choices[key] ?? launchSettings[variable];
+    if (value === undefined) delete process.env[variable];
+    else process.env[variable] = String(value);
+  }
   checkEnvironment(); // in JupyterLab too: a bad FMNIST_* value fails here, in the first cell, not at training
   const settings = notebookSettings();
-  console.log(`notebook ${name}: profile ${settings.profile}, protocol ${settings.protocol}, seed ${settings.seed}`);
+  const chosen = Object.keys(choices).filter((k) => choices[k as keyof NotebookChoices] !== undefined);
+  console.log(`notebook ${name}: profile ${settings.profile}, protocol ${settings.protocol}, seed ${settings.seed}${chosen.length ? ` (${chosen.join(', ')} set in this cell)` : ''}`);
+  const stale = staleBuildNote({ fresh: true });
+  if (stale) console.log(stale);
   return settings;
 }
 
@@ -65,6 +90,7 @@ let staticExportDisabled = false;
 export async function showFigure(spec: FigureSpec): Promise<void> {
   validateId(spec.id, 'figure');
   const settings = notebookSettings();
+  const figures = currentFiguresDir(settings);
   const executable = staticExportDisabled ? undefined : findChromium();
   const files: WrittenFile[] = [];
   let png: Buffer | undefined;
@@ -87,14 +113,14 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
   if (images) {
     png = images.png;
     size = { width: images.width, height: images.height };
-    const pngFile = path.join(settings.figuresDir, `${spec.id}.png`);
-    const svgFile = path.join(settings.figuresDir, `${spec.id}.svg`);
+    const pngFile = path.join(figures, `${spec.id}.png`);
+    const svgFile = path.join(figures, `${spec.id}.svg`);
     await writeFileAtomic(pngFile, images.png);
     await writeFileAtomic(svgFile, images.svg);
     files.push({ file: pngFile, content: images.png }, { file: svgFile, content: images.svg });
   }
 
-  await recordInManifest(settings.figuresDir, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, settings, spec.provenance));
+  await recordInManifest(figures, manifestEntry('figure', spec.id, spec.caption, spec.alt, files, figures, settings, spec.provenance));
 
   const bundle: MimeBundle = {
     [PLOTLY_MIME]: compactPlotlyFigure(spec),
@@ -102,8 +128,10 @@ export async function showFigure(spec: FigureSpec): Promise<void> {
     'text/plain': `${spec.id}: ${spec.caption}`,
   };
   if (png) bundle['image/png'] = png;
-  // The PNG is rendered at PNG_SCALE; its metadata gives the printed size (see printSize).
-  displayBundle(bundle, png && size ? { 'image/png': printSize(size.width, size.height) } : {});
+  // The PNG is rendered at PNG_SCALE; its metadata gives the printed size (see printSize). Its digest
+  // lets the Jupyter server's pre-save hook tell it from the capture JupyterLab's plotly extension
+  // puts in its place when the figure is hovered (scripts/notebook_outputs.py).
+  displayBundle(bundle, png && size ? { 'image/png': printSize(size.width, size.height), fmnist: { png_sha256: sha256(png) } } : {});
 }
 
 /** A table for a notebook cell (label `tbl-...`, tbl-cap in the cell metadata), and a CSV in figures/. */
@@ -128,10 +156,11 @@ export async function showTable(table: TableSpec): Promise<void> {
     if (row.length !== table.columns.length) throw new Error(`showTable(${table.id}): row ${i} has ${row.length} cells, expected ${table.columns.length}`);
   }
   const settings = notebookSettings();
+  const figures = currentFiguresDir(settings);
   const rendered = renderTable(table);
-  const csvFile = path.join(settings.figuresDir, `${table.id}.csv`);
+  const csvFile = path.join(figures, `${table.id}.csv`);
   await writeFileAtomic(csvFile, rendered.csv);
-  await recordInManifest(settings.figuresDir, manifestEntry('table', table.id, table.caption, undefined, [{ file: csvFile, content: rendered.csv }], settings, table.provenance));
+  await recordInManifest(figures, manifestEntry('table', table.id, table.caption, undefined, [{ file: csvFile, content: rendered.csv }], figures, settings, table.provenance));
   displayBundle({ 'text/html': rendered.html, 'text/plain': rendered.text });
 }
 
@@ -168,6 +197,7 @@ function manifestEntry(
   caption: string,
   alt: string | undefined,
   files: WrittenFile[],
+  figures: string,
   settings: NotebookSettings,
   provenance: FigureSpec['provenance'],
 ): ManifestEntry {
@@ -180,8 +210,8 @@ function manifestEntry(
     cell: id,
     caption,
     ...(alt !== undefined ? { alt } : {}),
-    files: files.map((f) => path.relative(settings.figuresDir, f.file)),
-    ...(files.length ? { sha256: Object.fromEntries(files.map((f) => [path.relative(settings.figuresDir, f.file), sha256(f.content)])) } : {}),
+    files: files.map((f) => path.relative(figures, f.file)),
+    ...(files.length ? { sha256: Object.fromEntries(files.map((f) => [path.relative(figures, f.file), sha256(f.content)])) } : {}),
     seed: settings.seed,
     profile: settings.profile,
     protocol: settings.protocol,

@@ -59,8 +59,28 @@ export interface FigureProvenance {
 interface NotebookState {
   name: string | undefined;
   provenance: FigureProvenance;
+  /** Set by a training call with overrides: the figures shown after it go to this folder instead. */
+  figuresDir: string | undefined;
 }
-const state: NotebookState = { name: undefined, provenance: {} };
+const state: NotebookState = { name: undefined, provenance: {}, figuresDir: undefined };
+
+/**
+ * Where the figures and tables shown now go: the profile's folder ({@link figuresDirFor}), or the
+ * folder of the experiment run last trained in this notebook ({@link useVariantFiguresDir}).
+ */
+export function currentFiguresDir(settings: NotebookSettings = notebookSettings()): string {
+  return state.figuresDir ?? settings.figuresDir;
+}
+
+/**
+ * A run trained with overrides or another seed is an experiment: the figures shown after it must not
+ * replace the committed ones, so they go to `<figures>/variants/<its results folder>/` (not committed),
+ * with a manifest of their own. `undefined` goes back to the profile's folder.
+ */
+export function useVariantFiguresDir(variant: string | undefined, settings: NotebookSettings = notebookSettings()): string {
+  state.figuresDir = variant === undefined ? undefined : path.join(settings.figuresDir, 'variants', variant);
+  return currentFiguresDir(settings);
+}
 
 /**
  * Records which notebook is running (its file name without .ipynb, e.g. '01-eda') and resets the
@@ -72,6 +92,7 @@ export function setNotebookName(name: string): void {
   }
   state.name = name;
   state.provenance = {};
+  state.figuresDir = undefined;
 }
 
 /** The name given to setNotebook(), or 'unknown' outside a notebook (e.g. the CLI or a test). */

@@ -11,26 +11,46 @@ import { resultsProvenance } from '../figures/model-provenance';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import type { ModelReport } from '../results/report';
 import type { TrainingOverrides } from '../training/profiles';
-import { epochLineProgress, formatEpochLine } from '../training/progress';
+import * as path from 'node:path';
+import { DEFAULT_SEED } from '../results/layout';
+import { epochLineProgress, formatEpochLine, liveLineProgress, type ProgressSink } from '../training/progress';
+import { withKernelInterrupt } from './kernel-interrupt';
+import { staleBuildNote } from './stale-build';
 import { loadTrainedModel, predict, runData, runLabel, trainAndEvaluate } from '../training/run';
 import { displayPath } from '../util/paths';
-import { setProvenance, type NotebookSettings } from './context';
+import { setProvenance, useVariantFiguresDir, type NotebookSettings } from './context';
 
 /** What the notebook cells print to: stdout, so JupyterLab shows it as normal output (stderr is red). */
 const say = (line: string) => console.log(line);
 
+/**
+ * How a training cell shows progress: in JupyterLab, a line updated in place inside each epoch (batches,
+ * samples/s, ETA), left as one line per epoch; when the main job executes the notebook
+ * (FMNIST_NOTEBOOK_PROGRESS=epochs), only the epoch lines, so its log and the committed output stay one
+ * line per epoch.
+ */
+function notebookProgress(env: NodeJS.ProcessEnv = process.env): ProgressSink {
+  return env.FMNIST_NOTEBOOK_PROGRESS === 'epochs' ? epochLineProgress(say) : liveLineProgress((text) => void process.stdout.write(text));
+}
+
 async function trainOne(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides, { replayEpochs = true } = {}): Promise<ModelReport> {
+  const stale = staleBuildNote();
+  if (stale) say(stale);
   const label = runLabel({ model, protocol: settings.protocol, profile: settings.profile, seed: settings.seed });
-  const report = await trainAndEvaluate({
-    ...overrides,
-    model,
-    profile: settings.profile,
-    protocol: settings.protocol,
-    seed: settings.seed,
-    progress: epochLineProgress(say),
-    log: say,
-    logOutcome: false,
-  });
+  // Kernel › Interrupt stops training at its next batch and ends this cell with one line (kernel-interrupt.ts).
+  const report = await withKernelInterrupt((signal) =>
+    trainAndEvaluate({
+      ...overrides,
+      model,
+      profile: settings.profile,
+      protocol: settings.protocol,
+      seed: settings.seed,
+      progress: notebookProgress(),
+      log: say,
+      logOutcome: false,
+      signal,
+    }),
+  );
   // The cell's output reads the same whether the run trained now or was loaded from the cache, so
   // re-executing a notebook reproduces it byte for byte: a cached run prints its saved epochs the way
   // training printed them live, then both print the run's own record.
@@ -57,7 +77,21 @@ export function outcomeLine(label: string, r: ModelReport): string {
 export async function trainInNotebook(settings: NotebookSettings, model: ModelName, overrides: TrainingOverrides = {}): Promise<ModelReport> {
   const report = await trainOne(settings, model, overrides);
   setProvenance(await resultsProvenance([report]));
+  const variant = experimentFolder(settings, overrides, report);
+  const figures = useVariantFiguresDir(variant, settings);
+  if (variant !== undefined) say(`the figures and tables of this run go to ${displayPath(figures)}/ (figures/ and its manifest.json keep the committed run's)`);
   return report;
+}
+
+/**
+ * The results folder of an experiment (a run with overrides or another seed: `paper-e5-lr0.0005`),
+ * whose figures must not replace the committed ones; undefined for the notebook's own run.
+ */
+export function experimentFolder(settings: Pick<NotebookSettings, 'seed'>, overrides: TrainingOverrides, report: Pick<ModelReport, 'dir'>): string | undefined {
+  const experiment = settings.seed !== DEFAULT_SEED || Object.values(overrides).some((v) => v !== undefined);
+  if (!experiment) return undefined;
+  // results/<variant>/<protocol>/<model>: the variant's name says what differs.
+  return path.basename(path.dirname(path.dirname(report.dir)));
 }
 
 /** {@link trainInNotebook} for the four models in the paper's order (ANN, CNN 1–3), for the comparison notebook. */

@@ -106,7 +106,8 @@ async function runKernel(notebook: string, output: string, cellCount: number, sh
   ];
 
   const child = spawnInProjectEnv('python', args, {
-    env: { ...process.env, ...options.env },
+    // One line per epoch, not JupyterLab's updating line: the log and the saved outputs stay line by line.
+    env: { ...process.env, FMNIST_NOTEBOOK_PROGRESS: 'epochs', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -50,7 +50,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
       (info) => {
         active = info;
         // Information, not a warning: stdout, so notebooks and logs do not show it as an error.
-        if (!opts.quiet) (opts.log ?? process.stdout).write(`[tfjs] backend: ${info.name} (${info.detail})\n`);
+        if (!opts.quiet) (opts.log ?? process.stdout).write(`[tfjs] backend: ${info.name} (${inNotebookKernelProcess() ? withoutThreadCount(info.detail) : info.detail})\n`);
         return info;
       },
       (err: unknown) => {
@@ -60,6 +60,20 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
     );
   }
   return pending;
+}
+
+/** Whether this process is a tslab kernel (a notebook's first cell prints the backend line). */
+function inNotebookKernelProcess(argv: readonly string[] = process.argv): boolean {
+  return /[\\/](tslab[\\/]bin[\\/]tslab|scripts[\\/]tslab-kernel\.js)$/.test(argv[1] ?? '');
+}
+
+/**
+ * The backend line without its thread count, for notebook outputs: the count depends on who runs the
+ * kernel (the main job gives each kernel a share of the cores, JupyterLab all of them), so printing it
+ * made every notebook saved from JupyterLab differ from the committed one. run.json keeps it.
+ */
+export function withoutThreadCount(detail: string): string {
+  return detail.replace(/, \d+ threads?\b/, '');
 }
 
 /** Parse FMNIST_BACKEND / opts.backend; an invalid value lists the valid ones. */

@@ -6,6 +6,7 @@ import { argmaxRows, crossEntropy, imagesToTensor, predictProbabilities, yieldTo
 import { learningRateAt, TrainingConfig } from './profiles';
 import { deriveSeed, seededCoinFlips, seededPermutation } from './seeds';
 import { ProgressSink, silentProgress } from './progress';
+import { stopIfAsked, type StopPoint } from './interrupt';
 
 /** One line of the training history (epoch is 1-based; loss/accuracy are running means over the epoch's batches, as Keras reports them). */
 export interface EpochRecord {
@@ -64,6 +65,8 @@ export interface TrainOptions {
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
   /** Called after every epoch with the state to persist; training waits for it. */
   onCheckpoint?: (state: TrainingState) => Promise<void>;
+  /** When aborted, training stops before its next batch with StopRequested (interrupt.ts). */
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -172,7 +175,8 @@ export async function trainModel(
 
   const started = Date.now();
   const startEpoch = state.epochsDone;
-  progress.start({ label: opts.label ?? opts.stream, epochs: config.epochs, stepsPerEpoch, startEpoch });
+  progress.start({ label: opts.label ?? opts.stream, epochs: config.epochs, stepsPerEpoch, startEpoch, samplesPerEpoch: train.count });
+  const where = (phase: StopPoint['phase'], epoch: number, batch: number, batches: number): StopPoint => ({ phase, epoch, epochs: config.epochs, batch, batches, checkpointEpoch: state.epochsDone });
   try {
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
       const t0 = Date.now();
@@ -184,6 +188,7 @@ export async function trainModel(
       let lossSum = 0;
       let hits = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
+        stopIfAsked(opts.signal, () => where('training', epoch + 1, step, stepsPerEpoch));
         const from = step * config.batchSize;
         const to = Math.min(train.count, from + config.batchSize);
         if (dropout) setDropoutSeed(model, deriveSeed(opts.seed, opts.stream, 'dropout', epoch * stepsPerEpoch + step));
@@ -209,12 +214,15 @@ export async function trainModel(
         tf.dispose([lossTensor, predicted!]);
         lossSum += loss * labels.length;
         for (let j = 0; j < labels.length; j++) if (pred[j] === labels[j]) hits++;
-        progress.step({ epoch: epoch + 1, step: step + 1, loss: lossSum / to });
+        progress.step({ epoch: epoch + 1, step: step + 1, loss: lossSum / to, samples: to });
         await yieldToEventLoop();
       }
       if (dropout) setDropoutSeed(model, undefined);
 
-      const valProbs = await predictProbabilities(model, val, config.evalBatchSize);
+      const valProbs = await predictProbabilities(model, val, config.evalBatchSize, {
+        beforeBatch: (batch, batches) => stopIfAsked(opts.signal, () => where('validation', epoch + 1, batch, batches)),
+        afterBatch: (done, batches) => progress.evaluation?.({ phase: 'validation', done, batches }),
+      });
       const record: EpochRecord = {
         epoch: epoch + 1,
         loss: lossSum / train.count,

@@ -4,7 +4,7 @@ import { loadFashionMnist } from '../data/load';
 import { parseSplitProtocol } from '../data/splits';
 import type { FashionMnist, LabelledImages, SplitProtocol } from '../data/types';
 import { accuracy, classificationMetrics } from '../evaluation/metrics';
-import { argmaxRows, crossEntropy, predictProbabilities } from '../evaluation/predict';
+import { argmaxRows, crossEntropy, predictProbabilities, type BatchHooks } from '../evaluation/predict';
 import { buildModel, ModelName } from '../models/architectures';
 import { DEFAULT_SEED, SPLIT_SEED } from '../results/layout';
 import { predictionsFile, type PredictionsFile } from '../results/predictions';
@@ -13,7 +13,7 @@ import { cacheKey, sha256Hex } from '../results/cache-key';
 import { checkpointDir, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../results/checkpoint';
 import { artifactDir } from '../results/layout';
 import { displayPath } from '../util/paths';
-import { withArtifactLock } from '../results/lock';
+import { LockWaitAborted, withArtifactLock } from '../results/lock';
 import { environment, gitInfo, packageVersions } from '../results/provenance';
 import { tensorFlowOneDnnDefault } from '../tf/backend';
 import { RUN_FORMAT, type MetricsFile, type ModelReport, type RunFile } from '../results/report';
@@ -24,6 +24,7 @@ import type { EpochRecord } from './loop';
 import { trainModel } from './loop';
 import { assertProfileName, ProfileName, trainingConfig, type TrainingConfig, TrainingOverrides } from './profiles';
 import { defaultProgress, ProgressSink, silentProgress } from './progress';
+import { interruptedLine, StopRequested, stopIfAsked, TrainingInterrupted } from './interrupt';
 
 /**
  * One training run. Besides model, profile, protocol and seed, any TrainingOverrides field
@@ -45,6 +46,11 @@ export interface TrainAndEvaluateOptions extends TrainingOverrides {
   force?: boolean;
   /** Called after every epoch (after the progress sink). */
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Stops the run at the next batch boundary (training, validation or the final evaluation) with a
+   * TrainingInterrupted error saying where; its last checkpoint is kept, so a rerun resumes there.
+   */
+  signal?: AbortSignal;
   /** How to show progress: default a bar on a TTY, else one line per epoch on stderr. */
   progress?: ProgressSink | 'silent';
   /** Use this dataset instead of loading the full one (tests pass the fixture). */
@@ -71,12 +77,25 @@ export async function evaluateModel(model: tf.LayersModel, data: Pick<RunData, '
   return (await evaluateWithPredictions(model, data, batchSize)).metrics;
 }
 
-/** evaluateModel's scores plus the predicted class of every test image (saved as predictions.json). */
-async function evaluateWithPredictions(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize: number): Promise<{ metrics: MetricsFile; testPredicted: Uint8Array }> {
-  const trainPred = argmaxRows(await predictProbabilities(model, data.train, batchSize));
-  const valProbs = await predictProbabilities(model, data.val, batchSize);
+/**
+ * evaluateModel's scores plus the predicted class of every test image (saved as predictions.json).
+ * `hooks` sees the batches of the three splits as one pass (progress, stop requests).
+ */
+async function evaluateWithPredictions(model: tf.LayersModel, data: Pick<RunData, 'train' | 'val' | 'test'>, batchSize: number, hooks: BatchHooks = {}): Promise<{ metrics: MetricsFile; testPredicted: Uint8Array }> {
+  const total = [data.train, data.val, data.test].reduce((n, s) => n + Math.ceil(s.count / batchSize), 0);
+  let before = 0; // batches of the splits already predicted
+  const pass = async (set: LabelledImages) => {
+    const probs = await predictProbabilities(model, set, batchSize, {
+      beforeBatch: (b) => hooks.beforeBatch?.(before + b, total),
+      afterBatch: (done) => hooks.afterBatch?.(before + done, total),
+    });
+    before += Math.ceil(set.count / batchSize);
+    return probs;
+  };
+  const trainPred = argmaxRows(await pass(data.train));
+  const valProbs = await pass(data.val);
   const valMetrics = classificationMetrics(data.val.labels, argmaxRows(valProbs));
-  const testPredicted = argmaxRows(await predictProbabilities(model, data.test, batchSize));
+  const testPredicted = argmaxRows(await pass(data.test));
   const test = classificationMetrics(data.test.labels, testPredicted);
   const train = { accuracy: accuracy(data.train.labels, trainPred), count: data.train.count };
   const metrics: MetricsFile = {
@@ -201,6 +220,14 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
       }
     }
 
+    // A later call for this run in this process stops this one (see withArtifactLock), as Kernel ›
+    // Interrupt does through opts.signal.
+    const stopper = new AbortController();
+    const stop = () => stopper.abort();
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    let checkpointEpoch = 0;
+    try {
     return await withArtifactLock(
       dir,
       async () => {
@@ -215,6 +242,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           log(`[${label}] warning: training on data ${runtime.data} (${how}), not the published Fashion-MNIST; its result goes to ${dir}, never to the committed folders`);
         }
         const resume = await loadCheckpoint(dir, key, log);
+        checkpointEpoch = resume?.epochsDone ?? 0;
         const startedAt = new Date().toISOString();
         const progress = opts.progress === 'silent' ? silentProgress : (opts.progress ?? defaultProgress());
         const result = await trainModel(model, data, config, {
@@ -225,12 +253,19 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
           progress,
           onEpoch: opts.onEpoch,
           onCheckpoint: (state) =>
-            saveCheckpoint(dir, key, state).catch((err: unknown) => {
-              throw new ResultWriteError(dir, (err as { path?: string }).path ?? checkpointDir(dir), err, `the training checkpoint of ${resultLabel}`);
-            }),
+            saveCheckpoint(dir, key, state).then(
+              () => void (checkpointEpoch = state.epochsDone),
+              (err: unknown) => {
+                throw new ResultWriteError(dir, (err as { path?: string }).path ?? checkpointDir(dir), err, `the training checkpoint of ${resultLabel}`);
+              },
+            ),
+          signal: stopper.signal,
         });
         const evalStart = Date.now();
-        const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize);
+        const { metrics, testPredicted } = await evaluateWithPredictions(model, data, config.evalBatchSize, {
+          beforeBatch: (batch, batches) => stopIfAsked(stopper.signal, () => ({ phase: 'evaluation', epoch: config.epochs, epochs: config.epochs, batch, batches, checkpointEpoch })),
+          afterBatch: (done, batches) => progress.evaluation?.({ phase: 'evaluation', done, batches }),
+        });
         const evalSeconds = (Date.now() - evalStart) / 1000;
         const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
         // Only when every epoch recorded it (a run resumed from an older checkpoint may lack some).
@@ -269,7 +304,17 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
         return reportFromSaved(dir, { run: written, history, metrics }, false);
       },
       log,
+      { stop, signal: stopper.signal },
     );
+    } catch (err) {
+      if (err instanceof StopRequested) throw new TrainingInterrupted(interruptedLine(label, { ...err.where, checkpointEpoch }, displayPath(dir)), err.where);
+      if (err instanceof LockWaitAborted) {
+        throw new TrainingInterrupted(`[${label}] interrupted while waiting for another process training into ${displayPath(dir)}; nothing was trained here`, { phase: 'training', epoch: 0, epochs: config.epochs, batch: 0, batches: 0, checkpointEpoch: 0 });
+      }
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+    }
   } finally {
     model.dispose();
   }
