@@ -18,6 +18,9 @@ if (path.resolve(outputDir) !== root && fs.existsSync(path.join(outputDir, 'site
   fs.rmSync(leftover, { recursive: true, force: true });
 }
 
+const { removeStrayNotebookCopies } = require(path.join(root, 'dist', 'report', 'stray-outputs.js'));
+removeStrayNotebookCopies(outputDir);
+
 postProcessReport(outputDir, articleSourceLinks(root)).then(
   ({ pages, removed, linksAdded, broken, external }) => {
     console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); added ${linksAdded} Source links Quarto leaves out`);

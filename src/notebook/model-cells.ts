@@ -96,7 +96,8 @@ export function experimentFolder(settings: Pick<NotebookSettings, 'seed'>, overr
 
 /** {@link trainInNotebook} for the four models in the paper's order (ANN, CNN 1–3), for the comparison notebook. */
 export async function trainAllInNotebook(settings: NotebookSettings, overrides: TrainingOverrides = {}): Promise<ModelReport[]> {
-  const reports = await trainEach(settings, overrides);
+  // One line per model, not the saved epochs again: notebooks 03-06 already show each run's epochs.
+  const reports = await trainEach(settings, overrides, { replayEpochs: false });
   setProvenance(await resultsProvenance(reports));
   return reports;
 }
