@@ -60,8 +60,8 @@ describe('architectureFigure', () => {
     const values = (spec.data[0] as { cells: { values: string[][] } }).cells.values;
     expect(values[0]).toEqual(['flatten', 'dense', 'dense_1', '<b>Total</b>']);
     expect(values[1].slice(0, 3)).toEqual(['Flatten', 'Dense', 'Dense']);
-    expect(values[2].slice(0, 3)).toEqual(['(None, 784)', '(None, 64)', '(None, 10)']);
-    expect(values[3]).toEqual(['0', '50,240', '650', '<b>50,890</b>']);
+    expect(values[3].slice(0, 3)).toEqual(['(None, 784)', '(None, 64)', '(None, 10)']);
+    expect(values[4]).toEqual(['0', '50,240', '650', '<b>50,890</b>']);
     expect(spec.id).toBe('fig-ann-architecture');
   });
 

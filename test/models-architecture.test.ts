@@ -114,3 +114,14 @@ describe('the four architectures', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('layer settings in words (the architecture figures)', () => {
+  it("read the paper's choices off each layer's Keras config", async () => {
+    const { layerSettings } = await import('../src/models/summary');
+    expect(layerSettings('Conv2D', { filters: 32, kernelSize: [4, 4], strides: [1, 1], padding: 'valid', activation: 'relu' })).toBe('32 filters, 4 × 4, stride 1, valid padding, ReLU');
+    expect(layerSettings('MaxPooling2D', { poolSize: [2, 2], strides: [2, 2] })).toBe('2 × 2 window, stride 2');
+    expect(layerSettings('Dense', { units: 10, activation: 'softmax' })).toBe('10 units, softmax');
+    expect(layerSettings('Dropout', { rate: 0.2 })).toBe('rate 0.2');
+    expect(layerSettings('Flatten', {})).toBe('');
+  });
+});

@@ -38,8 +38,8 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
     case 'architecture':
       return {
         id,
-        caption: `${t} architecture: layers in order, each layer's output shape and number of trainable parameters.`,
-        alt: `Table listing the layers of ${t} in order with their types, output shapes and parameter counts, and the total number of parameters.`,
+        caption: `${t} architecture: layers in order, with each layer's settings (filters, kernel, stride, padding, activation, units, dropout rate), output shape and number of trainable parameters.`,
+        alt: `Table listing the layers of ${t} in order with their types, settings, output shapes and parameter counts, and the total number of parameters.`,
       };
     case 'history':
       return {

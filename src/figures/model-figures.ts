@@ -17,6 +17,8 @@ export interface SummaryRowLike {
   type: string;
   outputShape: ReadonlyArray<number | null> | string;
   params: number;
+  /** Kernel, stride, padding, activation, units or dropout rate in words (older summaries lack it). */
+  settings?: string;
 }
 
 export interface ModelSummaryLike {
@@ -60,6 +62,7 @@ export function architectureFigure(model: string, summary: ModelSummaryLike): Fi
   const cells = [
     [...rows.map((r) => r.layer), '<b>Total</b>'],
     [...rows.map((r) => r.type), ''],
+    [...rows.map((r) => r.settings ?? ''), ''],
     [...rows.map((r) => formatShape(r.outputShape)), ''],
     [...rows.map((r) => r.params.toLocaleString('en-US')), `<b>${summary.total.toLocaleString('en-US')}</b>`],
   ];
@@ -69,18 +72,18 @@ export function architectureFigure(model: string, summary: ModelSummaryLike): Fi
     data: [
       {
         type: 'table',
-        columnwidth: [1.2, 1.2, 1.4, 1],
+        columnwidth: [1.1, 1.1, 2.6, 1.2, 0.9],
         header: {
-          values: ['Layer', 'Type', 'Output shape', 'Parameters'],
-          align: ['left', 'left', 'left', 'right'],
+          values: ['Layer', 'Type', 'Settings', 'Output shape', 'Parameters'],
+          align: ['left', 'left', 'left', 'left', 'right'],
           fill: { color: '#e8eef7' },
           font: { size: 14 },
         },
-        cells: { values: cells, align: ['left', 'left', 'left', 'right'], height: 26 },
+        cells: { values: cells, align: ['left', 'left', 'left', 'left', 'right'], height: 26 },
       },
     ],
     layout: { title: { text: `${title}: architecture` }, margin: { l: 20, r: 20, t: 50, b: 10 } },
-    width: 760,
+    width: 980,
     // Tall enough for every row so the static image is not cut off.
     height: 110 + 26 * (rows.length + 1),
   };
