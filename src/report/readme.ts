@@ -9,9 +9,13 @@ import { MODEL_NAMES } from '../models/architectures';
 import { writeFileAtomic } from '../util/atomic';
 import { projectRoot } from '../util/paths';
 import { modelEntries, paperReportedVariables } from './variables';
+import { pipelineTimingsPath, formatDuration, type PipelineTimings } from '../pipeline/timings';
+import { toGiB } from '../pipeline/memory';
 
 export const RESULTS_START = '<!-- results:start — generated from results/ by the main job (src/report/readme.ts); do not edit -->';
 export const RESULTS_END = '<!-- results:end -->';
+export const TIMINGS_START = '<!-- timings:start — generated from results/pipeline-timings.json by the main job (src/report/readme.ts); do not edit -->';
+export const TIMINGS_END = '<!-- timings:end -->';
 
 export function readmePath(): string {
   return path.join(projectRoot(), 'README.md');
@@ -37,20 +41,51 @@ export function readmeResultsBlock(resultsRoot?: string): string {
   ].join('\n');
 }
 
-/** `readme` with the text between the markers replaced by `block`. Throws when the markers are missing. */
-export function withResultsBlock(readme: string, block: string): string {
-  const start = readme.indexOf(RESULTS_START);
-  const end = readme.indexOf(RESULTS_END);
+/**
+ * The last full main job's stages, as results/pipeline-timings.json records them, in one sentence:
+ * the README quotes the file instead of numbers typed once and left behind.
+ */
+export function readmeTimingsBlock(file = pipelineTimingsPath('paper')): string {
+  if (!fs.existsSync(file)) return 'No full main job has recorded its timings yet (`results/pipeline-timings.json` is missing).';
+  const t = JSON.parse(fs.readFileSync(file, 'utf8')) as PipelineTimings;
+  const stage = (name: string) => t.stages.find((x) => x.stage === name)?.seconds;
+  const parts = [
+    ['executed the notebooks', stage('notebooks')],
+    ["generated the report's numbers", stage('report variables')],
+    ['rendered the report', stage('quarto render')],
+  ].filter((p): p is [string, number] => typeof p[1] === 'number').map(([what, s]) => `${what} in ${formatDuration(s)}`);
+  const machine = t.machine ? `${t.machine.cpus} CPU cores and ${Math.round(t.machine.memoryBytes / 2 ** 30)} GiB of memory` : 'a machine it did not record';
+  const memory = t.peakMemory?.pssBytes !== undefined ? `, with a peak memory of ${toGiB(t.peakMemory.pssBytes)} GiB summed PSS` : '';
+  return (
+    `The last full main job (${t.finishedAt.slice(0, 10)}, ${Object.keys(t.notebooks).length} notebook runs, ${t.concurrency} at a time, on ${machine}) ` +
+    `${parts.join(', ')}: ${formatDuration(t.totalSeconds)} in all${memory}, as \`results/pipeline-timings.json\` records.`
+  );
+}
+
+/** `readme` with the text between `startMarker` and `endMarker` replaced by `block`. Throws when the markers are missing. */
+function withBlock(readme: string, block: string, startMarker: string, endMarker: string, what: string): string {
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
   if (start < 0 || end < start) {
-    throw new Error(`README.md has no results block: put the lines\n${RESULTS_START}\n${RESULTS_END}\nwhere the table belongs`);
+    throw new Error(`README.md has no ${what} block: put the lines\n${startMarker}\n${endMarker}\nwhere it belongs`);
   }
-  return readme.slice(0, start + RESULTS_START.length) + '\n' + block + '\n' + readme.slice(end);
+  return readme.slice(0, start + startMarker.length) + '\n' + block + '\n' + readme.slice(end);
+}
+
+/** `readme` with the text between the results markers replaced by `block`. Throws when the markers are missing. */
+export function withResultsBlock(readme: string, block: string): string {
+  return withBlock(readme, block, RESULTS_START, RESULTS_END, 'results');
+}
+
+/** `readme` with the text between the timings markers replaced by `block`. */
+export function withTimingsBlock(readme: string, block: string): string {
+  return withBlock(readme, block, TIMINGS_START, TIMINGS_END, 'timings');
 }
 
 /** Rewrites README.md's results block from results/ (atomically, only when it changed). Returns whether it changed. */
 export async function updateReadmeResults(file = readmePath(), resultsRoot?: string): Promise<boolean> {
   const before = fs.readFileSync(file, 'utf8');
-  const after = withResultsBlock(before, readmeResultsBlock(resultsRoot));
+  const after = withTimingsBlock(withResultsBlock(before, readmeResultsBlock(resultsRoot)), readmeTimingsBlock());
   if (after === before) return false;
   await writeFileAtomic(file, after);
   return true;
