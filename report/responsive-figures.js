@@ -341,6 +341,18 @@
 
   /** Top margin and height that give every panel its target height and keep the title clear of the legend. */
   function correction(el, adapted) {
+    if (adapted.kind === 'table') {
+      // A table whose cells wrap in a narrow column grows taller than its design: make room for its last row.
+      var box = el.getBoundingClientRect();
+      var bottom = 0;
+      el.querySelectorAll('g.table text').forEach(function (t) {
+        var r = t.getBoundingClientRect();
+        if (r.height > 0) bottom = Math.max(bottom, r.bottom - box.top);
+      });
+      var full = el._fullLayout;
+      var need = Math.ceil(bottom + 8 + (full && full._size ? full._size.b : 10));
+      return need > adapted.layout.height + 2 ? { height: need } : null;
+    }
     var m = measure(el);
     if (!m || !m.ys.length) return null;
     var layout = adapted.layout;
