@@ -1,5 +1,5 @@
 -- Project filter for the report (_quarto.yml `filters:`).
--- HTML: loads plotly.js ONCE for the whole site, as an HTML dependency that Quarto copies to
+-- HTML: loads plotly.js ONCE for the whole site (and the report's two page scripts, below), as an HTML dependency that Quarto copies to
 --   site_libs/plotly-<version>/ and links from every page's head; the figures' own outputs carry no
 --   library (src/figures/plotly-html.ts). The file comes from node_modules: no CDN.
 -- PDF: characters the LaTeX text font lacks (Latin Modern has no U+2248 ≈, for one) are set in math mode;
@@ -98,6 +98,12 @@ local function source_line(id)
   return line
 end
 
+-- The report's own page scripts (classic scripts: they run from file:// too): figures sized to their
+-- column (responsive-figures.js) and a table-of-contents button on narrow screens (toc-toggle.js).
+local function report_scripts_dependency()
+  return { name = "fmnist-report", version = "1.0.0", scripts = { { path = "responsive-figures.js" }, { path = "toc-toggle.js" } } }
+end
+
 return {
   {
     Div = function(el)
@@ -121,6 +127,7 @@ return {
     Pandoc = function(doc)
       if quarto.doc.is_format("html:js") then
         quarto.doc.add_html_dependency(plotly_dependency())
+        quarto.doc.add_html_dependency(report_scripts_dependency())
       end
       return doc
     end,

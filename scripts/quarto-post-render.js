@@ -22,8 +22,8 @@ const { removeStrayNotebookCopies } = require(path.join(root, 'dist', 'report', 
 removeStrayNotebookCopies(outputDir);
 
 postProcessReport(outputDir, articleSourceLinks(root)).then(
-  ({ pages, removed, linksAdded, broken, external }) => {
-    console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); added ${linksAdded} Source links Quarto leaves out`);
+  ({ pages, removed, linksAdded, modules, broken, external }) => {
+    console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); added ${linksAdded} Source links Quarto leaves out; turned ${modules} module script tags into classic scripts (file:// refuses modules)`);
     if (broken.length > 0) {
       console.error(`[post-render] Source links to cells that are not on their notebook's page: ${broken.join(', ')}`);
       process.exit(1);

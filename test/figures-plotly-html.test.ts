@@ -33,9 +33,9 @@ describe('figure HTML', () => {
 
   it('is responsive: the container has the design width as its maximum and the design aspect ratio; the plot autosizes', () => {
     expect(figureHtml(spec)).toContain('style="width:100%;max-width:320px;aspect-ratio:320 / 240;"');
-    // A plotly table keeps its height (its rows do not shrink).
+    // A plotly table keeps its height (its rows do not shrink) and a minimum width (narrower, it scrolls in its own box).
     const table = { ...spec, data: [{ type: 'table', header: { values: ['a'] }, cells: { values: [[1]] } }] };
-    expect(figureHtml(table)).toContain('style="width:100%;max-width:320px;height:240px;"');
+    expect(figureHtml(table)).toContain('style="width:100%;max-width:320px;min-width:320px;height:240px;"');
     const { layout, config } = interactiveFigure(spec);
     expect(layout).not.toHaveProperty('width');
     expect(layout).not.toHaveProperty('height');

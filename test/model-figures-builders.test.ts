@@ -4,6 +4,7 @@ import {
   confusionFigure,
   formatShape,
   historyFigure,
+  epochTicks,
   keyMetricsTable,
   modelFigures,
   perClassMetricsFigure,
@@ -88,18 +89,34 @@ describe('historyFigure', () => {
     expect(layout.yaxis.title.text).toBe('accuracy');
     expect(layout.yaxis2.title.text).toBe('loss');
   });
+
+  it('ticks whole epochs from 1, at most ten of them, and hovers in words (issue 22)', () => {
+    const spec = historyFigure('cnn1', history);
+    const x = (spec.layout as { xaxis: { tick0: number; dtick: number; range: number[] } }).xaxis;
+    expect(x).toMatchObject({ tick0: 1, dtick: 1, range: [0.5, 3.5] });
+    expect(epochTicks(15)).toEqual({ tick0: 1, dtick: 2, range: [0.5, 15.5] });
+    expect(epochTicks(60)).toEqual({ tick0: 0, dtick: 10, range: [0.5, 60.5] });
+    const hover = (spec.data as Array<{ hovertemplate: string }>).map((t) => t.hovertemplate);
+    expect(hover[0]).toBe('epoch %{x}<br>training accuracy %{y:.2%}<extra></extra>');
+    expect(hover[3]).toBe('epoch %{x}<br>validation loss %{y:.4f}<extra></extra>');
+  });
 });
 
 describe('perClassMetricsFigure', () => {
-  it('has one bar group per class with precision, recall and F1 values as given', () => {
+  it('has one row of dots per class with precision, recall and F1 values as given, on an axis zoomed to them', () => {
     const spec = perClassMetricsFigure('cnn2', perClass, CLASS_NAMES);
-    const traces = spec.data as Array<{ x: string[]; y: number[]; name: string }>;
+    const traces = spec.data as Array<{ x: number[]; y: string[]; name: string; mode: string }>;
     expect(traces.map((t) => t.name)).toEqual(['precision', 'recall', 'F1']);
-    for (const t of traces) expect(t.x).toEqual([...CLASS_NAMES]);
-    expect(traces[0].y).toEqual(perClass.map((c) => c.precision));
-    expect(traces[1].y).toEqual(perClass.map((c) => c.recall));
-    expect(traces[2].y).toEqual(perClass.map((c) => c.f1));
-    expect((spec.layout as { barmode: string }).barmode).toBe('group');
+    for (const t of traces) expect(t.y).toEqual([...CLASS_NAMES]);
+    for (const t of traces) expect(t.mode).toBe('markers');
+    expect(traces[0].x).toEqual(perClass.map((c) => c.precision));
+    expect(traces[1].x).toEqual(perClass.map((c) => c.recall));
+    expect(traces[2].x).toEqual(perClass.map((c) => c.f1));
+    const axis = (spec.layout as { xaxis: { range: number[]; title: { text: string } } }).xaxis;
+    const values = perClass.flatMap((c) => [c.precision, c.recall, c.f1]);
+    expect(axis.range[0]).toBeLessThanOrEqual(Math.min(...values));
+    expect(axis.range[1]).toBeGreaterThanOrEqual(Math.max(...values));
+    expect(axis.title.text).toContain(`axis from ${axis.range[0].toFixed(2)}`);
   });
 
   it('rejects a class-name list of the wrong length with a clear message', () => {

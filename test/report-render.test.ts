@@ -105,6 +105,14 @@ interface PageReport {
   overlapping: string[];
   /** Category axes that left some of their categories unlabelled (plotly thins labels that do not fit). */
   unlabelled: string[];
+  /** How far the page scrolls sideways (document width minus window width), in px: 0 on every width. */
+  pageScroll: number;
+  /** Plot areas smaller than {@link MIN_PLOT} px either way: a chart squeezed flat by its margins. */
+  flat: string[];
+  /** Chart text (titles, tick labels, legend, annotations) that runs past the edge of its figure, where the browser cuts it. */
+  cut: string[];
+  /** Tables (plotly) whose last row is not drawn inside the figure. */
+  rowsHidden: string[];
 }
 
 /** "n.d." (no date) is right only for the paper itself, which is undated; anywhere else a reference lost its year. */
@@ -119,6 +127,11 @@ function repeatedSentences(text: string, min = 20): string[] {
   for (const s of sentences.map((x) => x.trim()).filter((x) => x.split(' ').length >= min)) seen.set(s, (seen.get(s) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([s]) => s);
 }
+
+/** The smallest plot area (px, each way) a chart may have at any width; at 390 px, before issue 22, ten charts had 2-10 px. */
+const MIN_PLOT = 150;
+/** The widths a reader uses: a desktop, a tablet or small laptop, a phone (issue 22). */
+const WIDTHS = [1280, 820, 390] as const;
 
 describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${quarto.found ? quarto.version : ''}`, () => {
   let scratch: string;
@@ -156,16 +169,16 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
   });
 
   /** Opens a page as a reader would (only 127.0.0.1 answers) and measures what it drew. */
-  async function openPage(file: string, expected: number, width = 1280): Promise<{ page: Page; report: PageReport }> {
+  async function openPage(file: string, expected: number, width = 1280, via: 'http' | 'file' = 'http'): Promise<{ page: Page; report: PageReport }> {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
-    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [], overlapping: [], unlabelled: [] };
+    const report: PageReport = { errors: [], external: [], expected, drawn: 0, firstChartMs: null, tooWide: [], overlapping: [], unlabelled: [], pageScroll: 0, flat: [], cut: [], rowsHidden: [] };
     page.on('pageerror', (e) => report.errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') report.errors.push(`console: ${m.text()}`);
     });
     await page.route('**/*', (route) => {
       const url = new URL(route.request().url());
-      if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1') return route.continue();
+      if (url.protocol === 'data:' || url.protocol === 'blob:' || url.hostname === '127.0.0.1' || (via === 'file' && url.protocol === 'file:')) return route.continue();
       report.external.push(url.href);
       return route.abort();
     });
@@ -178,7 +191,7 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
         }
       }).observe(document, { childList: true, subtree: true });
     });
-    await page.goto(base + file, { waitUntil: 'load', timeout: 120_000 });
+    await page.goto(via === 'file' ? `file://${path.join(out, file)}` : base + file, { waitUntil: 'load', timeout: 120_000 });
     await page
       .waitForFunction((n) => Array.from(document.querySelectorAll('.fmnist-figure')).filter((f) => f.querySelector('.main-svg')).length >= n, expected, { timeout: 60_000 })
       .catch(() => undefined);
@@ -191,6 +204,13 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
       for (const el of Array.from(column.querySelectorAll('.fmnist-figure, .fmnist-figure .main-svg, table, img, .cell-output-display > *'))) {
         const r = el.getBoundingClientRect();
         if (r.width === 0) continue;
+        // A table may scroll sideways inside a box of its own (issue 22: on a phone), if that box fits the column.
+        let box: HTMLElement | null = el.parentElement;
+        while (box && box !== column && !/^(auto|scroll)$/.test(getComputedStyle(box).overflowX)) box = box.parentElement;
+        if (box && box !== column) {
+          const b = box.getBoundingClientRect();
+          if (b.left >= c.left - 1 && b.right <= c.right + 1) continue;
+        }
         const scroller = el.closest('.cell-output-display, .table-responsive') as HTMLElement | null;
         const overflowing = scroller !== null && scroller.scrollWidth > scroller.clientWidth + 1;
         if (r.left < c.left - 1 || r.right > c.right + 1 || overflowing) {
@@ -218,6 +238,11 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
         for (let i = 0; i < titles.length; i++) {
           for (let j = i + 1; j < titles.length; j++) if (hit(titles[i].getBoundingClientRect(), titles[j].getBoundingClientRect())) found.push(`${fig.id}: "${titles[i].textContent}" runs into "${titles[j].textContent}"`);
         }
+        // Labels in the chart (an image gallery's captions, a marker's label) over each other or over a title.
+        const notes = texts('svg .annotation-text, svg .textpoint text');
+        for (let i = 0; i < notes.length; i++) {
+          for (const other of [...notes.slice(i + 1), ...titles]) if (hit(notes[i].getBoundingClientRect(), other.getBoundingClientRect())) found.push(`${fig.id}: "${notes[i].textContent}" runs into "${other.textContent}"`);
+        }
       }
       return found;
     });
@@ -233,6 +258,49 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
           const drawn = el.querySelectorAll(`g.${axis._id}tick text`).length;
           if (drawn < axis._categories.length) found.push(`${el.id} ${axis._id} axis: ${drawn} of ${axis._categories.length} categories labelled`);
         }
+      }
+      return found;
+    });
+    report.pageScroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    report.flat = await page.evaluate((min) => {
+      const found: string[] = [];
+      for (const fig of Array.from(document.querySelectorAll('.fmnist-figure'))) {
+        for (const plot of Array.from(fig.querySelectorAll('rect.nsewdrag'))) {
+          const r = plot.getBoundingClientRect();
+          if (r.width < min || r.height < min) found.push(`${fig.id}: plot area ${Math.round(r.width)} × ${Math.round(r.height)} px`);
+        }
+      }
+      return found;
+    }, MIN_PLOT);
+    report.cut = await page.evaluate(() => {
+      const found: string[] = [];
+      for (const fig of Array.from(document.querySelectorAll('.fmnist-figure'))) {
+        const svg = fig.querySelector('svg.main-svg');
+        if (!svg) continue;
+        const f = svg.getBoundingClientRect();
+        const sel = 'text[class*="title"], .xtick text, .ytick text, .annotation-text, g.legend text, .textpoint text';
+        for (const t of Array.from(fig.querySelectorAll<SVGTextElement>(sel))) {
+          const r = t.getBoundingClientRect();
+          if (r.width === 0 || (t.textContent ?? '').trim() === '') continue;
+          if (r.left < f.left - 2 || r.right > f.right + 2 || r.top < f.top - 2 || r.bottom > f.bottom + 2) found.push(`${fig.id}: "${t.textContent}" runs past the figure's edge`);
+        }
+      }
+      return found;
+    });
+    report.rowsHidden = await page.evaluate(() => {
+      const found: string[] = [];
+      for (const el of Array.from(document.querySelectorAll('.fmnist-figure.js-plotly-plot'))) {
+        const data = (el as unknown as { _fullData?: Array<{ type: string; cells?: { values?: unknown[][] } }> })._fullData ?? [];
+        const table = data.find((t) => t.type === 'table');
+        const first = table?.cells?.values?.[0];
+        if (!first?.length) continue;
+        const last = String(first[first.length - 1]).replace(/<[^>]+>/g, '').trim();
+        const f = el.getBoundingClientRect();
+        const shown = Array.from(el.querySelectorAll('g.table text')).some((t) => {
+          const r = t.getBoundingClientRect();
+          return (t.textContent ?? '').trim() === last && r.height > 0 && r.top >= f.top && r.bottom <= f.bottom + 1;
+        });
+        if (!shown) found.push(`${el.id}: the last row ("${last}") is not shown`);
       }
       return found;
     });
@@ -262,15 +330,12 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
   });
 
   it('the article draws every embedded figure with no page error and no request leaving 127.0.0.1; the first chart within 3 s; nothing wider than its column, no legend over the data, every category labelled', { timeout: 900_000 }, async () => {
-    for (const width of [1280, 820]) {
+    for (const width of WIDTHS) {
       const { page, report } = await openPage('index.html', figureEmbeds.length, width);
-      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping, ${report.unlabelled.length} with unlabelled categories`);
-      expect(report.errors).toEqual([]);
-      expect(report.external).toEqual([]);
+      console.log(`[report-render] index.html at ${width} px: ${report.drawn}/${report.expected} charts drawn, first after ${report.firstChartMs?.toFixed(0)} ms, ${report.errors.length} errors, ${report.external.length} external requests, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping, ${report.unlabelled.length} with unlabelled categories, page scrolls ${report.pageScroll} px sideways, ${report.flat.length} flat, ${report.cut.length} cut, ${report.rowsHidden.length} tables missing rows`);
+      const problems = { width, errors: report.errors, external: report.external, tooWide: report.tooWide, overlapping: report.overlapping, unlabelled: report.unlabelled, pageScroll: report.pageScroll, flat: report.flat, cut: report.cut, rowsHidden: report.rowsHidden };
+      expect(problems).toEqual({ width, errors: [], external: [], tooWide: [], overlapping: [], unlabelled: [], pageScroll: 0, flat: [], cut: [], rowsHidden: [] });
       expect(report.drawn).toBe(figureEmbeds.length);
-      expect(report.tooWide).toEqual([]);
-      expect(report.overlapping).toEqual([]);
-      expect(report.unlabelled).toEqual([]);
       await page.close();
       if (width === 1280) {
         // The best of three openings: other processes on a shared machine only ever slow a page down.
@@ -289,10 +354,58 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
 
   it("each notebook's page draws all its figures, with no page error, no external request, nothing wider than its column, no legend over the data, every category labelled", { timeout: 900_000 }, async () => {
     for (const { notebook } of project.notebooks) {
-      const expected = notebookFigureCount(notebook);
-      const { page, report } = await openPage(previewName(notebook), expected);
-      console.log(`[report-render] ${previewName(notebook)}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping, ${report.unlabelled.length} with unlabelled categories`);
-      expect({ notebook, ...report, firstChartMs: null }).toEqual({ notebook, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [], overlapping: [], unlabelled: [] });
+      for (const width of [1280, 390]) {
+        const expected = notebookFigureCount(notebook);
+        const { page, report } = await openPage(previewName(notebook), expected, width);
+        console.log(`[report-render] ${previewName(notebook)} at ${width} px: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors, ${report.external.length} external, ${report.tooWide.length} too wide, ${report.overlapping.length} overlapping, ${report.unlabelled.length} with unlabelled categories, page scrolls ${report.pageScroll} px sideways, ${report.flat.length} flat, ${report.cut.length} cut, ${report.rowsHidden.length} tables missing rows`);
+        expect({ notebook, width, ...report, firstChartMs: null }).toEqual({ notebook, width, errors: [], external: [], expected, drawn: expected, firstChartMs: null, tooWide: [], overlapping: [], unlabelled: [], pageScroll: 0, flat: [], cut: [], rowsHidden: [] });
+        await page.close();
+      }
+    }
+  });
+
+  it('opened from the file system (file://), every page runs all its scripts with no console error, and the table of contents follows the reader', { timeout: 900_000 }, async () => {
+    for (const file of ['index.html', ...project.notebooks.map((n) => previewName(n.notebook))]) {
+      const expected = file === 'index.html' ? figureEmbeds.length : notebookFigureCount(`notebooks/${path.basename(file).replace(/-preview\.html$/, '.ipynb')}`);
+      const { page, report } = await openPage(file, expected, 1280, 'file');
+      console.log(`[report-render] file://…/${file}: ${report.drawn}/${expected} charts drawn, ${report.errors.length} errors`);
+      expect({ file, errors: report.errors, external: report.external, drawn: report.drawn }).toEqual({ file, errors: [], external: [], drawn: expected });
+      if (file === 'index.html') {
+        // Quarto's quarto.js highlights the section being read and unfolds its subsections.
+        const target = await page.evaluate(() => {
+          const links = Array.from(document.querySelectorAll<HTMLAnchorElement>('#TOC ul ul a.nav-link'));
+          return links[links.length - 1]?.getAttribute('href') ?? '';
+        });
+        expect(target).toMatch(/^#/);
+        await page.evaluate((id) => document.querySelector(id)?.scrollIntoView(), target);
+        await page.waitForTimeout(1000);
+        const active = await page.evaluate(() => Array.from(document.querySelectorAll('#TOC a.nav-link.active')).map((a) => a.getAttribute('href')));
+        const shown = await page.evaluate((id) => (document.querySelector(`#TOC a[href="${id}"]`) as HTMLElement | null)?.getBoundingClientRect().height ?? 0, target);
+        expect(active).toContain(target);
+        expect(shown).toBeGreaterThan(0);
+      }
+      await page.close();
+    }
+  });
+
+  it('on a phone (390 px) the table of contents and the notebook list open from a button and close again', { timeout: 300_000 }, async () => {
+    for (const file of ['index.html', previewName(project.notebooks[0].notebook)]) {
+      const { page } = await openPage(file, 0, 390);
+      const visible = (sel: string) =>
+        page.evaluate((s) => Array.from(document.querySelectorAll<HTMLElement>(s)).filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= window.innerWidth && r.top < window.innerHeight && getComputedStyle(e).visibility !== 'hidden';
+        }).length, sel);
+      const toggle = page.getByRole('button', { name: /contents/i });
+      expect(await toggle.count(), file).toBe(1);
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 2));
+      await toggle.click();
+      await page.waitForTimeout(400);
+      expect(await visible('#TOC a.nav-link'), file).toBeGreaterThan(3);
+      if (file === 'index.html') expect(await visible('.quarto-alternate-notebooks a')).toBe(project.notebooks.length);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(400);
+      expect(await visible('#TOC a.nav-link'), file).toBe(0);
       await page.close();
     }
   });

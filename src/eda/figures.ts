@@ -84,7 +84,7 @@ export function sampleGridFigure(set: LabelledImages, perClass: number, seed: nu
   const mosaic = imageMosaic(tiles, { columns, rowLabels: [...CLASS_NAMES] });
   return {
     id: 'fig-eda-samples',
-    caption: `${perClass} randomly chosen images of each class (seed ${seed}); darker means higher pixel intensity.`,
+    caption: `${perClass} randomly chosen images of each class (seed ${seed}), drawn as the dataset stores them: brighter means higher pixel intensity, on a black background.`,
     alt: `A grid of small greyscale clothing images, one row per class from T-shirt/top to Ankle boot, ${perClass} per row.`,
     ...mosaic,
     layout: { ...mosaic.layout, title: { text: 'Sample images per class' }, margin: { t: 50, l: 100, r: 10, b: 10 } },

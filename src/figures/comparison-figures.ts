@@ -3,7 +3,7 @@
  * the published Fashion-MNIST benchmarks, plus a gallery of misclassified test images.
  * All builders are pure: saved results in, FigureSpec out.
  */
-import { classScoreBarsLayout, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
+import { classScoreDotsLayout, DOT_SYMBOLS, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
 import { PIXELS } from '../data/types';
@@ -109,16 +109,17 @@ export function f1AcrossModelsFigure(reports: readonly ComparisonReportLike[], c
   return {
     ...TEXT.f1PerClass,
     data: reports.map((r, i) => ({
-      type: 'bar',
+      type: 'scatter',
+      mode: 'markers',
       name: modelTitle(r.model),
-      x: [...classNames],
-      y: r.test.perClass.map((c) => c.f1),
-      marker: { color: colourOf(r.model, i) },
-      hovertemplate: `${modelTitle(r.model)}<br>%{x}: F1 %{y:.3f}<extra></extra>`,
+      x: r.test.perClass.map((c) => c.f1),
+      y: [...classNames],
+      marker: { color: colourOf(r.model, i), symbol: DOT_SYMBOLS[i % DOT_SYMBOLS.length], size: 10, opacity: 0.85 },
+      hovertemplate: `${modelTitle(r.model)}<br>%{y}: F1 %{x:.3f}<extra></extra>`,
     })),
-    layout: classScoreBarsLayout('F1 per class across models (test)', 'F1'),
+    layout: classScoreDotsLayout('F1 per class across models (test)', 'F1', reports.flatMap((r) => r.test.perClass.map((c) => c.f1))),
     width: 960,
-    height: 460,
+    height: 520,
   };
 }
 
@@ -292,14 +293,15 @@ function paperValue(metric: PaperFigure['metric'], value: number, approximate = 
 
 const METRIC_LABELS: Record<PaperFigure['metric'], string> = { testAccuracy: 'test accuracy', trainAccuracy: 'train accuracy', f1: 'F1' };
 
-/** Our numbers next to every number the paper reports, as paired bars (paper hatched-grey, ours coloured). */
+/**
+ * Our numbers next to every number the paper reports, as paired bars (paper hatched-grey, ours coloured),
+ * in percent on an axis from 0: a bar's length is its value (an axis from 80% made a 1-point difference
+ * look like a tenth of the bar, issue 22). The table beside it gives the differences.
+ */
 export function paperComparisonFigure(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): FigureSpec {
   const pairs = paperComparisonRows(rows, paper);
   const labels = pairs.map((p) => `${modelTitle(p.model)}<br>${METRIC_LABELS[p.metric]}`);
-  // Zoom in on the range the values occupy (bars from 0 would hide differences of a point or two),
-  // but never cut a bar off: a smoke run's low accuracies must still show.
-  const values = pairs.flatMap((p) => (p.ours === null ? [p.paper] : [p.paper, p.ours]));
-  const lowest = Math.min(0.8, Math.floor((Math.min(...values) - 0.02) * 10) / 10);
+  const pct = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e4);
   return {
     ...TEXT.paper,
     data: [
@@ -307,24 +309,24 @@ export function paperComparisonFigure(rows: readonly ComparisonRow[], paper: rea
         type: 'bar',
         name: 'paper (reported)',
         x: labels,
-        y: pairs.map((p) => p.paper),
+        y: pairs.map((p) => pct(p.paper)),
         marker: { color: '#c7c7c7', pattern: { shape: pairs.map((p) => (p.approximate ? '/' : '')) } },
         customdata: pairs.map((p) => p.source + (p.approximate ? ' (approximate)' : '')),
-        hovertemplate: 'paper %{y:.3f}<br>%{customdata}<extra></extra>',
+        hovertemplate: 'paper %{y:.1f}%<br>%{customdata}<extra></extra>',
       },
       {
         type: 'bar',
         name: 'ours',
         x: labels,
-        y: pairs.map((p) => p.ours),
+        y: pairs.map((p) => pct(p.ours)),
         marker: { color: '#1f77b4' },
-        hovertemplate: 'ours %{y:.4f}<extra></extra>',
+        hovertemplate: 'ours %{y:.2f}%<extra></extra>',
       },
     ],
     layout: {
       title: { text: 'Our results vs. the paper' },
       barmode: 'group',
-      yaxis: { title: { text: 'value' }, range: [Math.max(0, lowest), 1] },
+      yaxis: { title: { text: 'accuracy or F1 (%)' }, range: [0, 100], dtick: 20 },
       legend: { ...LEGEND_ABOVE_PLOT },
       margin: { l: 60, r: 20, t: TOP_MARGIN_WITH_LEGEND, b: 80 },
     },

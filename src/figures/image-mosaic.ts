@@ -11,7 +11,7 @@ export interface MosaicOptions {
   rowLabels?: string[];
   /** Label above each tile (e.g. class names for mean images), in tile order. */
   tileTitles?: string[];
-  /** Intensity range mapped to white → black (default 0–255). */
+  /** Intensity range mapped to black → white, as the dataset stores it: a light garment on a dark background (default 0–255). */
   zmin?: number;
   zmax?: number;
   /** Blank pixels between tiles (default 2). */
@@ -66,9 +66,10 @@ export function imageMosaic(tiles: ArrayLike<number>[], opts: MosaicOptions): { 
         z,
         zmin: opts.zmin ?? 0,
         zmax: opts.zmax ?? 255,
+        // As stored: 0 (background) black, 255 white.
         colorscale: [
-          [0, 'rgb(255,255,255)'],
-          [1, 'rgb(0,0,0)'],
+          [0, 'rgb(0,0,0)'],
+          [1, 'rgb(255,255,255)'],
         ],
         showscale: false,
         hoverongaps: false,
@@ -80,8 +81,9 @@ export function imageMosaic(tiles: ArrayLike<number>[], opts: MosaicOptions): { 
       yaxis,
       annotations,
       plot_bgcolor: 'white',
-      // rows of tiles: room for titles above each row when tiles are titled
-      meta: { mosaicRows: rows },
+      // rows of tiles: room for titles above each row when tiles are titled. `mosaic` lets the report
+      // re-tile titled mosaics into fewer columns on a narrow screen (report/responsive-figures.js).
+      meta: { mosaicRows: rows, mosaic: { columns: opts.columns, gap, tile: IMAGE_SIZE, count: tiles.length, titled: (opts.tileTitles ?? []).length > 0 } },
     },
   };
 }

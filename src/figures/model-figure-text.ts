@@ -50,8 +50,8 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
     case 'per-class':
       return {
         id,
-        caption: `${t} on the test set: precision, recall and F1 for each class.`,
-        alt: `Grouped bar chart of precision, recall and F1 of ${t} for each of the ten clothing classes.`,
+        caption: `${t} on the test set: precision, recall and F1 for each class (a dot plot; the score axis is zoomed to the values and states where it starts).`,
+        alt: `Dot plot of precision, recall and F1 of ${t} for each of the ten clothing classes, one row per class.`,
       };
     case 'confusion':
       return {
@@ -91,13 +91,13 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   },
   f1PerClass: {
     id: 'fig-comparison-f1-per-class',
-    caption: 'Test-set F1 of each class for every model.',
-    alt: 'Grouped bar chart: for each of the ten clothing classes, one bar per model showing its F1 on the test set.',
+    caption: 'Test-set F1 of each class for every model (a dot plot; the F1 axis is zoomed to the values and states where it starts).',
+    alt: 'Dot plot: for each of the ten clothing classes, one row with a dot per model at its F1 on the test set.',
   },
   paper: {
     id: 'fig-comparison-paper',
     caption:
-      "Our results next to the numbers the paper reports: test accuracy of every model (the paper gives about 90% for all; exactly 90.6% for CNN 2), CNN 2 training accuracy, and CNN 3 F1 (compared with our macro F1). Hatched bars are the paper's approximate values.",
+      "Our results next to the numbers the paper reports: test accuracy of every model (the paper gives about 90% for all; exactly 90.6% for CNN 2), CNN 2 training accuracy, and CNN 3 F1 (compared with our macro F1). Hatched bars are the paper's approximate values; the axis starts at 0.",
     alt: "Paired bar chart: for each number the paper reports (test accuracy of each model, CNN 2 train accuracy, CNN 3 F1), the paper's value and ours.",
   },
   benchmarks: {

@@ -6,7 +6,7 @@
  * The input types below are structural: they name only the fields a figure reads, so the full objects
  * from the models and training modules (which carry more) fit them directly.
  */
-import { classScoreBarsLayout, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
+import { classScoreDotsLayout, DOT_SYMBOLS, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
 import { keyMetricsTableText, modelFigureText, modelTitle } from './model-figure-text';
@@ -89,6 +89,19 @@ export function architectureFigure(model: string, summary: ModelSummaryLike): Fi
   };
 }
 
+/**
+ * Ticks on whole epochs: a step of 1, 2, 5, 10, ... that gives at most `maxTicks` ticks, starting at
+ * epoch 1 (the first epoch is 1, not 0).
+ */
+export function epochTicks(epochs: number, maxTicks = 10): { tick0: number; dtick: number; range: [number, number] } {
+  let dtick = 1;
+  for (const step of [1, 2, 5, 10, 20, 50, 100, 200, 500]) {
+    dtick = step;
+    if (Math.ceil(epochs / step) <= maxTicks) break;
+  }
+  return { tick0: dtick <= 2 ? 1 : 0, dtick, range: [0.5, Math.max(1, epochs) + 0.5] };
+}
+
 /** Learning curves in two panels: accuracy (left) and loss (right), training and validation per epoch. */
 export function historyFigure(model: string, history: readonly EpochLike[]): FigureSpec {
   const epochs = history.map((h) => h.epoch);
@@ -103,7 +116,10 @@ export function historyFigure(model: string, history: readonly EpochLike[]): Fig
     line: { color: colour, dash },
     xaxis: axes === 1 ? 'x' : 'x2',
     yaxis: axes === 1 ? 'y' : 'y2',
+    hovertemplate: axes === 1 ? `epoch %{x}<br>${name} accuracy %{y:.2%}<extra></extra>` : `epoch %{x}<br>${name} loss %{y:.4f}<extra></extra>`,
   });
+  const ticks = epochTicks(history.length);
+  const epochAxis = { title: { text: 'epoch' }, tickmode: 'linear', ...ticks };
   const title = modelTitle(model);
   return {
     ...modelFigureText(model, 'history'),
@@ -115,10 +131,12 @@ export function historyFigure(model: string, history: readonly EpochLike[]): Fig
     ],
     layout: {
       title: { text: `${title}: training history` },
-      xaxis: { domain: [0, 0.45], title: { text: 'epoch' }, dtick: history.length > 20 ? undefined : 1 },
-      yaxis: { title: { text: 'accuracy' } },
-      xaxis2: { domain: [0.55, 1], anchor: 'y2', title: { text: 'epoch' }, dtick: history.length > 20 ? undefined : 1 },
-      yaxis2: { anchor: 'x2', title: { text: 'loss' } },
+      // Two panels side by side; on a narrow screen the report stacks them (report/responsive-figures.js).
+      grid: { rows: 1, columns: 2, pattern: 'independent', xgap: 0.15 },
+      xaxis: { ...epochAxis },
+      yaxis: { title: { text: 'accuracy' }, tickformat: '.0%' },
+      xaxis2: { ...epochAxis },
+      yaxis2: { title: { text: 'loss' } },
       legend: { ...LEGEND_ABOVE_PLOT },
       margin: { l: 60, r: 20, t: TOP_MARGIN_WITH_LEGEND, b: 60 },
     },
@@ -136,21 +154,23 @@ function requireClassCount(what: string, got: number, classNames: readonly strin
 /** Precision, recall and F1 of every class side by side: where the model is weak shows at a glance. */
 export function perClassMetricsFigure(model: string, perClass: readonly ClassScoresLike[], classNames: readonly string[] = CLASS_NAMES): FigureSpec {
   requireClassCount('perClass', perClass.length, classNames);
-  const bar = (key: 'precision' | 'recall' | 'f1', name: string) => ({
-    type: 'bar',
+  const dots = (key: 'precision' | 'recall' | 'f1', name: string, i: number) => ({
+    type: 'scatter',
+    mode: 'markers',
     name,
-    x: [...classNames],
-    y: perClass.map((c) => c[key]),
-    marker: { color: COLOURS[key] },
-    hovertemplate: `%{x}<br>${name} %{y:.3f}<extra></extra>`,
+    x: perClass.map((c) => c[key]),
+    y: [...classNames],
+    marker: { color: COLOURS[key], symbol: DOT_SYMBOLS[i], size: 10, opacity: 0.85 },
+    hovertemplate: `%{y}<br>${name} %{x:.3f}<extra></extra>`,
   });
   const title = modelTitle(model);
+  const values = perClass.flatMap((c) => [c.precision, c.recall, c.f1]);
   return {
     ...modelFigureText(model, 'per-class'),
-    data: [bar('precision', 'precision'), bar('recall', 'recall'), bar('f1', 'F1')],
-    layout: classScoreBarsLayout(`${title}: per-class precision, recall and F1 (test)`, 'score'),
+    data: [dots('precision', 'precision', 0), dots('recall', 'recall', 1), dots('f1', 'F1', 2)],
+    layout: classScoreDotsLayout(`${title}: per-class precision, recall and F1 (test)`, 'score', values),
     width: 900,
-    height: 460,
+    height: 520,
   };
 }
 

@@ -12,8 +12,9 @@
  *   loads once for the whole site (report/filters/report.lua adds plotly.js from node_modules as an
  *   HTML dependency: one file under site_libs/). It never contains the library.
  * - `image/png`, what Quarto uses for the PDF.
- * Interactive figures are responsive: they fill their column up to their design width and keep their
- * aspect ratio, so nothing is cut off in a column narrower than the design. The static PNG/SVG export
+ * Interactive figures are responsive: they fill their column up to their design width; in the report,
+ * report/responsive-figures.js gives them a height and a layout that suit the column (a phone's too),
+ * elsewhere they keep the design's aspect ratio. The static PNG/SVG export
  * keeps the fixed design size ({@link resolvedLayout}).
  */
 import * as fs from 'node:fs';
@@ -151,14 +152,15 @@ export function figureHtml(spec: FigureSpec): string {
   const height = Number(design.height);
   const figure = interactiveFigure(spec);
   return [
-    `<div id="${divId}" class="fmnist-figure" role="img" aria-label="${escapeHtml(spec.alt)}" style="${containerStyle(spec, width, height)}">` +
+    `<div id="${divId}" class="fmnist-figure${isTable(spec) ? ' fmnist-figure-table' : ''}" role="img" aria-label="${escapeHtml(spec.alt)}" data-width="${width}" data-height="${height}" style="${containerStyle(spec, width, height)}">` +
       `<em>Interactive figure ${escapeHtml(spec.id)}: it is drawn with plotly.js, which the rendered report loads (and JupyterLab's plotly extension, installed by the project's bootstrap).</em>` +
       '</div>',
     '<script type="text/javascript">',
     '(function () {',
     `  var el = document.getElementById(${scriptJson(divId)});`,
     `  var fig = ${scriptJson(figure)};`,
-    '  function draw() { if (!el || el.dataset.drawn || !window.Plotly) return; el.dataset.drawn = "1"; el.textContent = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }',
+    // The report's responsive-figures.js sizes the chart to its column (report/report.lua loads it); elsewhere plotly's own sizing.
+    '  function draw() { if (!el || el.dataset.drawn || !window.Plotly) return; el.dataset.drawn = "1"; el.textContent = ""; if (window.fmnistFigures) window.fmnistFigures.draw(el, fig); else window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }',
     '  if (window.Plotly) draw(); else window.addEventListener("load", draw);',
     '})();',
     '</script>',
@@ -172,8 +174,18 @@ export function figureHtml(spec: FigureSpec): string {
  * Quarto's notebook-page cells (flex items) past their column.
  */
 function containerStyle(spec: FigureSpec, width: number, height: number): string {
-  const isTable = spec.data.some((trace) => (trace as { type?: unknown }).type === 'table');
-  return isTable ? `width:100%;max-width:${width}px;height:${height}px;` : `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};`;
+  // A table never narrower than TABLE_MIN_WIDTH: in a narrower column it scrolls sideways in its own box
+  // (report/offline.scss) instead of wrapping its cells into rows taller than the figure.
+  return isTable(spec)
+    ? `width:100%;max-width:${width}px;min-width:${Math.min(width, TABLE_MIN_WIDTH)}px;height:${height}px;`
+    : `width:100%;max-width:${width}px;aspect-ratio:${width} / ${height};`;
+}
+
+/** The narrowest a plotly table is drawn (px): its design fits it without wrapping a cell. */
+export const TABLE_MIN_WIDTH = 560;
+
+function isTable(spec: FigureSpec): boolean {
+  return spec.data.some((trace) => (trace as { type?: unknown }).type === 'table');
 }
 
 export function escapeHtml(text: string): string {

@@ -193,7 +193,8 @@ export function studySeedFigure(s: StudySummary): FigureSpec {
     // No legend: the tick labels name the models (and below the plot it ran into them in a narrow column).
     showlegend: false,
     margin: { l: 70, r: 20, t: 90, b: 60 },
-    annotations: s.protocols.map((p, k) => ({ text: PROTOCOL_TITLE[p], showarrow: false, xref: `x${k === 0 ? '' : k + 1} domain`, yref: 'paper', x: 0.5, y: 1.04, font: { size: 14 } })),
+    // Each panel's title above its own plot area, so it moves with the panel when a narrow screen stacks them.
+    annotations: s.protocols.map((p, k) => ({ text: PROTOCOL_TITLE[p], showarrow: false, xref: `x${k === 0 ? '' : k + 1} domain`, yref: `y${k === 0 ? '' : k + 1} domain`, x: 0.5, y: 1, yanchor: 'bottom', font: { size: 14 } })),
   };
   s.protocols.forEach((_, k) => {
     const suffix = k === 0 ? '' : String(k + 1);

@@ -24,16 +24,15 @@ export function explainedVarianceFigure(explained: readonly number[], cumulative
   const k95 = componentsFor(cumulative, 0.95);
   const n = varianceChartComponents(cumulative, shown);
   const x = Array.from({ length: n }, (_, i) => i + 1);
-  const marker = (k: number, share: number) => ({
+  // Named in the legend, not beside the point: a label there ran into the right axis's ticks (issue 22).
+  const marker = (k: number, share: number, symbol: string) => ({
     type: 'scatter',
-    mode: 'markers+text',
+    mode: 'markers',
+    name: `${k} components: ${Math.round(share * 100)}%`,
     x: [k],
     y: [cumulative[k - 1]],
     yaxis: 'y2',
-    text: [`${k} components: ${Math.round(share * 100)}%`],
-    textposition: 'bottom right',
-    marker: { size: 9, color: '#c44e52' },
-    showlegend: false,
+    marker: { size: 11, color: '#c44e52', symbol },
     hovertemplate: `${k} components explain %{y:.2%}<extra></extra>`,
   });
   return {
@@ -43,12 +42,12 @@ export function explainedVarianceFigure(explained: readonly number[], cumulative
     data: [
       { type: 'bar', name: 'per component', x, y: explained.slice(0, n), marker: { color: '#4c72b0' }, hovertemplate: 'component %{x}: %{y:.2%}<extra></extra>' },
       { type: 'scatter', mode: 'lines', name: 'cumulative', x, y: cumulative.slice(0, n), yaxis: 'y2', line: { color: '#dd8452', width: 2 }, hovertemplate: '%{x} components: %{y:.2%}<extra></extra>' },
-      marker(k90, 0.9),
-      marker(k95, 0.95),
+      marker(k90, 0.9, 'circle'),
+      marker(k95, 0.95, 'diamond'),
     ],
     layout: {
       title: { text: 'Explained variance' },
-      xaxis: { title: { text: 'principal component' }, range: [0, n + 1] },
+      xaxis: { title: { text: `principal component (the first ${n} of ${explained.length})` }, range: [0, n + 1] },
       yaxis: { title: { text: 'share of variance (per component)' }, tickformat: '.0%', rangemode: 'tozero' },
       yaxis2: { title: { text: 'cumulative share' }, overlaying: 'y', side: 'right', range: [0, 1.02], dtick: 0.1, tickformat: '.0%', showgrid: false },
       shapes: [0.9, 0.95].map((y) => ({ type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y2', y0: y, y1: y, line: { dash: 'dot', color: '#999', width: 1 } })),

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic';
 import { findEmbeds, readQuartoProject } from './checks';
+import { classicScripts } from './classic-scripts';
 
 /**
  * The rendered report must work with no network. Quarto (1.4 to 1.8, src/core/jupyter/widgets.ts)
@@ -77,16 +78,21 @@ function htmlFiles(dir: string): string[] {
 export async function postProcessReport(
   outputDir: string,
   article?: { page: string; links: readonly SourceLink[] },
-): Promise<{ pages: number; removed: number; linksAdded: number; broken: string[]; external: Array<{ file: string; urls: string[] }> }> {
+): Promise<{ pages: number; removed: number; linksAdded: number; modules: number; broken: string[]; external: Array<{ file: string; urls: string[] }> }> {
   const broken: string[] = [];
   let removed = 0;
   let linksAdded = 0;
+  let modules = 0;
   const external: Array<{ file: string; urls: string[] }> = [];
   const pages = htmlFiles(outputDir);
+  const classic = classicScripts();
   for (const file of pages) {
     const original = fs.readFileSync(file, 'utf8');
     let { html, removed: n } = stripWidgetLoaders(original);
     removed += n;
+    const converted = await classic.convertPage(html, path.dirname(file));
+    html = converted.html;
+    modules += converted.converted;
     if (article && path.relative(outputDir, file) === article.page) {
       const linked = addMissingSourceLinks(html, article.links);
       const resolved = resolveSourceLinks(linked.html, (page) => pageIds(path.join(path.dirname(file), page)));
@@ -98,7 +104,7 @@ export async function postProcessReport(
     const urls = externalResources(html);
     if (urls.length > 0) external.push({ file: path.relative(outputDir, file), urls });
   }
-  return { pages: pages.length, removed, linksAdded, broken, external };
+  return { pages: pages.length, removed, linksAdded, modules, broken, external };
 }
 
 /**
