@@ -62,6 +62,48 @@ local function split_symbols(str)
   return out
 end
 
+-- PDF figure size: the charts are drawn for a screen, and at their natural size (up to the full text
+-- width and 5 inches high) the PDF had many pages of figures only. A paper sets them smaller: at most
+-- FIGURE_SCALE of their natural size and FIGURE_MAX_HEIGHT high, so text flows between them.
+local FIGURE_SCALE = 0.8
+local FIGURE_MAX_HEIGHT = 3.4 -- inches
+
+-- A PNG's size in pixels (its IHDR chunk), or nil.
+local function png_pixels(file)
+  local f = io.open(file, "rb")
+  if not f then return nil end
+  local data = f:read(24) or ""
+  f:close()
+  if #data < 24 or data:sub(1, 8) ~= "\137PNG\r\n\26\n" then return nil end
+  return string.unpack(">I4I4", data, 17)
+end
+
+-- A size attribute in inches: Quarto gives the notebook output's display size in CSS pixels (96 per inch).
+local function inches(value)
+  if not value then return nil end
+  local n, unit = tostring(value):match("^([%d.]+)%s*(%a*)$")
+  n = tonumber(n)
+  if not n then return nil end
+  if unit == "" or unit == "px" then return n / 96 end
+  if unit == "in" then return n end
+  return nil
+end
+
+local function scale_for_paper(img)
+  local w, h = inches(img.attributes.width), inches(img.attributes.height)
+  if not w or not h then
+    local pw, ph = png_pixels(img.src)
+    if not pw then return nil end
+    if w and not h then h = w * ph / pw
+    elseif h and not w then w = h * pw / ph
+    elseif not w and not h then w, h = pw / 96, ph / 96 end
+  end
+  local s = math.min(FIGURE_SCALE, FIGURE_MAX_HEIGHT / h)
+  img.attributes.width = string.format("%.2fin", w * s)
+  img.attributes.height = string.format("%.2fin", h * s)
+  return img
+end
+
 -- provenance.figures of _variables.yml: id -> { notebook, commit, dirty, url }.
 local function figure_sources()
   local file = io.open(pandoc.path.join({ script_dir(), "..", "_variables.yml" }), "r")
@@ -133,6 +175,9 @@ return {
     end,
     Str = function(str)
       if quarto.doc.is_format("latex") then return split_symbols(str) end
+    end,
+    Image = function(img)
+      if quarto.doc.is_format("latex") then return scale_for_paper(img) end
     end,
   },
 }
