@@ -78,3 +78,28 @@ export type { StudySummary, Comparison, ComparisonMetric, McNemarOverSeeds, RunS
 export { claimsInNotebook, ablationTableInNotebook } from './notebook/study-cells';
 export { ablationTable, ABLATION_TABLE_TEXT } from './figures/ablation-figures';
 export { claimsTableSpec, CLAIMS_TABLE_TEXT } from './figures/claims-figures';
+
+// ── 08 · Interpretability: what the networks learned (src/interpretability/) ───────────────────
+/** `const ctx = await interpretabilityContext(settings)`: loads CNN 3, the ANN and CNN 1 and CNN 3's test predictions. */
+export {
+  interpretabilityContext,
+  filtersInNotebook,
+  featureMapsInNotebook,
+  attributionsInNotebook,
+  sanityCheckInNotebook,
+  sanityFigureInNotebook,
+  projectionsInNotebook,
+  projectionFigureInNotebook,
+  separationTableInNotebook,
+  silhouetteFigureInNotebook,
+  hardestPairInNotebook,
+  saveInterpretability,
+  type InterpretabilityContext,
+} from './notebook/interpretability-cells';
+/** Lower level: the attribution methods, the sanity check, the projections and their separation measures. */
+export { gradientSaliency, gradientTimesInput } from './interpretability/saliency';
+export { gradCam } from './interpretability/grad-cam';
+export { occlusionSensitivity } from './interpretability/occlusion';
+export { cascadingRandomisation, spearman, SANITY_THRESHOLD } from './interpretability/randomisation';
+export { pcaProjection, umapProjection } from './interpretability/projection';
+export { separation } from './interpretability/separation';

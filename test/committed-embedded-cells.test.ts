@@ -9,7 +9,7 @@ import { readNotebook } from '../src/pipeline/notebook-file';
 import { planNotebookJobs, PROTOCOL_NAMES } from '../src/pipeline/plan';
 import { projectRoot } from '../src/util/paths';
 
-// The executed notebooks the main job commits: one per job of its plan (EDA and PCA run once).
+// The executed notebooks the main job commits: one per job of its plan (EDA, PCA and interpretability run once).
 const executed = planNotebookJobs({ profile: 'paper', protocols: PROTOCOL_NAMES }).map((job) => job.output!);
 
 /** The labelled figure and table cells of a notebook that have stream (stdout/stderr) outputs. */
@@ -34,7 +34,7 @@ describe('the cells the article embeds', () => {
   });
 
   it('covers every committed executed notebook, and each is there', () => {
-    expect(executed.length).toBe(2 + 5 * PROTOCOL_NAMES.length);
+    expect(executed.length).toBe(3 + 5 * PROTOCOL_NAMES.length);
     for (const file of executed) expect(fs.existsSync(file), file).toBe(true);
   });
 });

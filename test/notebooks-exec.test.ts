@@ -228,7 +228,7 @@ describe('every project notebook under the smoke profile', () => {
     checkoutBefore = untrackedHere();
   });
 
-  it('executes all seven notebooks through the main job executor without a cell error', { timeout: 1_800_000 }, async () => {
+  it('executes every notebook (all eight) through the main job executor without a cell error', { timeout: 1_800_000 }, async () => {
     const missing = NOTEBOOK_NAMES.filter((n) => !fs.existsSync(notebookPath(n)));
     expect(missing, `notebooks missing from ${path.join(projectRoot(), 'notebooks')}: ${missing.join(', ')}`).toEqual([]);
     const env = { FMNIST_RESULTS_DIR: path.join(clone, 'results'), FMNIST_FIGURES_DIR: path.join(clone, 'figures') };

@@ -23,6 +23,12 @@ describe('the main job plan', () => {
     expect(only.map((j) => [j.id, j.after])).toEqual([['paper/07-comparison', []], ['official/07-comparison', []]]);
   });
 
+  it('runs the interpretability notebook once, on the first protocol, after the ANN, CNN 1 and CNN 3 notebooks it loads', () => {
+    const jobs = planNotebookJobs({ profile: 'paper', protocols: ['paper', 'official'] }).filter((j) => j.id?.endsWith('08-interpretability'));
+    expect(jobs.map((j) => j.id)).toEqual(['paper/08-interpretability']);
+    expect(afterOf(['paper', 'official'], 'paper/08-interpretability')).toEqual(['paper/03-ann', 'paper/04-cnn1', 'paper/06-cnn3']);
+  });
+
   it('every dependency names a job of the plan', () => {
     const jobs = planNotebookJobs({ profile: 'paper', protocols: ['paper', 'official'] });
     const ids = new Set(jobs.map((j) => j.id));

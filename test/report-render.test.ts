@@ -429,7 +429,7 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     }
   });
 
-  it('numbers, citations and cross-references are resolved; the notebooks are listed 01 to 07, then the official split\'s', { timeout: 600_000 }, async () => {
+  it('numbers, citations and cross-references are resolved; the notebooks are listed 01 to 08, then the official split\'s', { timeout: 600_000 }, async () => {
     const { page } = await openPage('index.html', 0);
     // The title block (title, abstract) sits before <main> in Quarto's page.
     const text = await page.evaluate(() => ['#title-block-header', 'main'].map((sel) => (document.querySelector(sel) as HTMLElement | null)?.innerText ?? '').join('\n'));
@@ -444,10 +444,10 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     const pageText = plainQuotes(text);
     const missing = [...new Set([...articleText.matchAll(/\{\{<\s*var\s+([\w.]+)\s*>\}\}/g)].map((m) => m[1]))].filter((k) => !pageText.includes(plainQuotes(String(get(k)))));
     expect(missing).toEqual([]);
-    // The seven notebooks in the order they run, then the official split's executed copies (the benchmark comparison rests on them).
+    // The eight notebooks in the order they run, then the official split's executed copies (the benchmark comparison rests on them).
     const official = ['03', '04', '05', '06', '07'];
     expect(notebookList.map((t) => (t.startsWith('Official split · ') ? `official ${t.slice('Official split · '.length).slice(0, 2)}` : t.slice(0, 2)))).toEqual([
-      ...['01', '02', '03', '04', '05', '06', '07'],
+      ...['01', '02', '03', '04', '05', '06', '07', '08'],
       ...official.map((n) => `official ${n}`),
     ]);
     // Tables print thousands separators (the ANN's parameter count, for one).

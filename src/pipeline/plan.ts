@@ -5,17 +5,20 @@ import { DEFAULT_SEED } from '../results/layout';
 import { BENCHMARK_PROTOCOL } from '../figures/comparison-figures';
 
 /** The project's notebooks, in reading order (file names without .ipynb). */
-export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'] as const;
+export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison', '08-interpretability'] as const;
 export type NotebookName = (typeof NOTEBOOK_NAMES)[number];
 
 /**
  * Notebooks whose results depend on the split protocol; the main job runs them under both.
- * EDA and PCA describe the whole dataset, so they run once.
+ * EDA and PCA describe the whole dataset, so they run once; so does the interpretability notebook,
+ * which explains the first protocol's models (the paper split's in the main job).
  */
 const PROTOCOL_DEPENDENT: readonly NotebookName[] = ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'];
 /** The comparison reads the four models' saved results. */
 const DEPENDS_ON: Partial<Record<NotebookName, NotebookName[]>> = {
   '07-comparison': ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3'],
+  // It loads the models those notebooks train (under the smoke profile it would otherwise train them itself).
+  '08-interpretability': ['03-ann', '04-cnn1', '06-cnn3'],
 };
 /**
  * Notebooks that also read another protocol's results: the comparison's benchmark figure always
@@ -27,7 +30,7 @@ const DEPENDS_ON_PROTOCOL: Partial<Record<NotebookName, Protocol>> = { '07-compa
  * Start order for two workers: slowest training first, so the short notebooks fill the gaps
  * (CNN 3 trains slowest, the ANN fastest; EDA and PCA take a minute or two).
  */
-const START_ORDER: readonly NotebookName[] = ['06-cnn3', '04-cnn1', '05-cnn2', '03-ann', '02-pca', '01-eda', '07-comparison'];
+const START_ORDER: readonly NotebookName[] = ['06-cnn3', '04-cnn1', '05-cnn2', '03-ann', '02-pca', '01-eda', '07-comparison', '08-interpretability'];
 
 export type Protocol = 'paper' | 'official';
 export const PROTOCOL_NAMES: readonly Protocol[] = ['paper', 'official'];

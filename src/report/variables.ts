@@ -22,6 +22,7 @@ import { loadConditionSummaries } from '../claims/from-summary';
 import { pcaSummaryPath, pcaVariables, readPcaSummary } from '../pca/summary';
 import { provenanceVariables, softwareVariables } from './provenance-variables';
 import { figuresDirFor } from '../notebook/context';
+import { interpretabilityVariables } from './interpretability-variables';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -136,6 +137,7 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.machines = machinesVariables(conditions, resultsRoot);
   vars.provenance = provenanceVariables(figuresDirFor('paper'));
   vars.software = softwareVariables(REPORT_PROTOCOLS.flatMap((p) => MODEL_NAMES.map((m) => results[p][m] as { run: Record<string, unknown> })));
+  vars.interpretability = interpretabilityVariables(resultsRoot, results);
   return vars;
 }
 
