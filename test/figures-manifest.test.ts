@@ -47,3 +47,21 @@ describe('figures manifest', () => {
     expect(gitState().commit).toMatch(/^[0-9a-f]{40}$/);
   });
 });
+
+describe('mergeManifestEntry keeps the first record of an unchanged figure, unless a clean checkout reproduces a dirty one', () => {
+  it('replaces a dirty record with a clean one for the same figure, never the reverse', async () => {
+    const { mergeManifestEntry } = await import('../src/figures/manifest');
+    const base = { id: 'fig-x', kind: 'figure', notebook: '01-eda', cell: 'fig-x', caption: 'c', files: [], seed: 42, profile: 'paper', protocol: 'paper' } as const;
+    const dirty = { ...base, gitCommit: 'a'.repeat(40), gitDirty: true, generatedAt: '1' } as unknown as ManifestEntryT;
+    const clean = { ...base, gitCommit: 'b'.repeat(40), gitDirty: false, generatedAt: '2' } as unknown as ManifestEntryT;
+    const later = { ...base, gitCommit: 'c'.repeat(40), gitDirty: false, generatedAt: '3' } as unknown as ManifestEntryT;
+    const figures: Record<string, ManifestEntryT> = { 'fig-x': dirty };
+    mergeManifestEntry(figures, clean);
+    expect(figures['fig-x'].gitCommit).toBe('b'.repeat(40));
+    mergeManifestEntry(figures, later); // same figure, already clean: the first clean record stays
+    expect(figures['fig-x'].gitCommit).toBe('b'.repeat(40));
+    mergeManifestEntry(figures, { ...dirty, generatedAt: '4' } as ManifestEntryT);
+    expect(figures['fig-x'].gitDirty).toBe(false);
+  });
+});
+type ManifestEntryT = import('../src/figures/manifest').ManifestEntry;

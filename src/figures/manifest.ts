@@ -53,10 +53,11 @@ export function sameManifestEntry(a: ManifestEntry, b: ManifestEntry): boolean {
 /**
  * Puts `entry` into `figures`, except that an existing entry for the same, unchanged figure is kept as it
  * is: re-running a notebook that reproduces a figure byte for byte leaves the manifest byte-identical.
+ * A clean checkout's record does replace one made with uncommitted changes: then a commit reproduces it.
  */
 export function mergeManifestEntry(figures: Record<string, ManifestEntry>, entry: ManifestEntry): void {
   const old = figures[entry.id];
-  if (!old || !sameManifestEntry(old, entry)) figures[entry.id] = entry;
+  if (!old || !sameManifestEntry(old, entry) || (old.gitDirty && !entry.gitDirty)) figures[entry.id] = entry;
 }
 
 export interface Manifest {
