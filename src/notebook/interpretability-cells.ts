@@ -140,10 +140,10 @@ export async function projectionsInNotebook(ctx: InterpretabilityContext): Promi
   const perClass = ctx.scale.projectionPerClass;
   const sample = subsetStratified(ctx.test, perClass, ctx.settings.seed);
   const pixels = scaledImages(ctx.test.images, Array.from(sample.indices));
+  // Progress without times: a committed notebook's outputs carry nothing that changes from run to run.
   const timed = <T>(what: string, f: () => T): T => {
-    const t = performance.now();
     const out = f();
-    say(`  ${what}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    say(`  ${what}: done`);
     return out;
   };
   const all = combinedImages(await loadNotebookDataset(ctx.settings.profile));
