@@ -379,10 +379,34 @@
     return Object.keys(update).length ? update : null;
   }
 
+  /** The width the figure may take: its column's (a figure scaled as a whole has a fixed width of its own). */
+  function columnWidth(el) {
+    return Math.floor(el._fmnistScaled ? el.parentElement.clientWidth : el.clientWidth || el.parentElement.clientWidth);
+  }
+
+  /**
+   * A figure marked `meta.scaleWhole` (image grids whose labels are placed by hand) is drawn at its
+   * design size and, in a narrower column, zoomed out as a whole, as a picture would be.
+   */
+  function renderScaled(el, fig, width) {
+    var design = designOf(el);
+    var s = Math.min(1, width / design.width);
+    var layout = Object.assign(clone(fig.layout) || {}, { width: design.width, height: design.height, autosize: false });
+    el._fmnistScaled = true;
+    el.style.aspectRatio = 'auto';
+    el.style.width = design.width + 'px';
+    el.style.height = design.height + 'px';
+    el.style.zoom = String(s);
+    var Plotly = window.Plotly;
+    var drawFn = el.classList.contains('js-plotly-plot') ? Plotly.react : Plotly.newPlot;
+    return drawFn(el, fig.data, layout, Object.assign({}, fig.config, { responsive: false }));
+  }
+
   function render(el, fig) {
-    var width = Math.floor(el.clientWidth || el.parentElement.clientWidth);
+    var width = columnWidth(el);
     if (!width) return Promise.resolve();
     el._fmnistWidth = width;
+    if (fig.layout && fig.layout.meta && fig.layout.meta.scaleWhole) return renderScaled(el, fig, width);
     var adapted = adapt(fig, width, designOf(el));
     el.style.aspectRatio = 'auto';
     el.style.height = adapted.layout.height + 'px';
@@ -418,12 +442,13 @@
       queued = true;
       busy = busy.then(function () {
         queued = false;
-        var width = Math.floor(el.clientWidth);
+        var width = columnWidth(el);
         if (width && Math.abs(width - (el._fmnistWidth || 0)) > 2) return render(el, fig);
       });
     };
     busy = render(el, fig);
-    if (typeof ResizeObserver === 'function') new ResizeObserver(redraw).observe(el);
+    // A figure scaled as a whole has a fixed width: its column's changes are what matter.
+    if (typeof ResizeObserver === 'function') new ResizeObserver(redraw).observe(el._fmnistScaled ? el.parentElement : el);
     else window.addEventListener('resize', redraw);
     return busy;
   }

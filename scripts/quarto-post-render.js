@@ -20,6 +20,16 @@ if (path.resolve(outputDir) !== root && fs.existsSync(path.join(outputDir, 'site
 
 const { removeStrayNotebookCopies } = require(path.join(root, 'dist', 'report', 'stray-outputs.js'));
 removeStrayNotebookCopies(outputDir);
+// The article's citation_abstract tag carries the rendered abstract, not its shortcodes.
+const { fixCitationAbstract } = require(path.join(root, 'dist', 'report', 'citation-meta.js'));
+for (const page of fs.readdirSync(outputDir).filter((f) => f.endsWith('.html'))) {
+  const file = path.join(outputDir, page);
+  const { html, changed } = fixCitationAbstract(fs.readFileSync(file, 'utf8'));
+  if (changed) {
+    fs.writeFileSync(`${file}.tmp`, html);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
 
 postProcessReport(outputDir, articleSourceLinks(root)).then(
   ({ pages, removed, linksAdded, modules, broken, external }) => {

@@ -27,6 +27,7 @@ function evidence(
         trainSecondsMedian: v.seconds * 1.3,
         trainCpuSecondsMedian: v.seconds,
         cpuModels: [v.cpu],
+        commits: ['a'.repeat(40)],
       };
       return [m, e];
     }),
@@ -116,6 +117,13 @@ describe('the verdict on each claim follows the numbers', () => {
     const noCpu = evidence();
     noCpu.models.cnn3.trainCpuSecondsMedian = null;
     expect(verdictOf('cnn2-faster', noCpu)).toBe('not testable');
+    // Times compare only from one commit's code (the issue: same commit, same machine load).
+    const otherCode = evidence();
+    otherCode.models.cnn3.commits = ['b'.repeat(40)];
+    expect(verdictOf('cnn2-faster', otherCode)).toBe('not testable');
+    const dirty = evidence();
+    dirty.models.cnn2.commits = ['unrecorded'];
+    expect(verdictOf('cnn2-faster', dirty)).toBe('not testable');
   });
 
   it('the ANN neither overfits nor underfits: both, one, or neither', () => {

@@ -26,6 +26,8 @@ export interface ModelEvidence {
   trainCpuSecondsMedian: number | null;
   /** The processors the runs trained on, and whether they ran in one study session: training times compare only within one. */
   cpuModels: string[];
+  /** The commits the runs were trained at ('unrecorded' for none): training times compare only from one commit's code. */
+  commits: string[];
 }
 
 /** A paired comparison over seeds of model a minus model b, with its Holm-adjusted verdict. */

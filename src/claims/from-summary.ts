@@ -29,15 +29,18 @@ export function conditionSummaryFile(condition: ClaimCondition, root: string = r
  * or when the file cannot be read): the processor, whether TensorFlow's oneDNN was on, and the
  * training CPU seconds.
  */
-export function runEnvironment(root: string, folder: string): { cpuModel: string | null; oneDnn: boolean | null; trainCpuSeconds: number | null } {
+export function runEnvironment(root: string, folder: string): { cpuModel: string | null; oneDnn: boolean | null; trainCpuSeconds: number | null; commit: string | null } {
   try {
     const run = JSON.parse(fs.readFileSync(path.join(root, folder, 'run.json'), 'utf8')) as {
       environment?: { cpuModel?: string; oneDnn?: boolean | null };
       timings?: { trainCpuSeconds?: number };
+      git?: { commit?: string | null; dirty?: boolean | null };
     };
-    return { cpuModel: run.environment?.cpuModel ?? null, oneDnn: run.environment?.oneDnn ?? null, trainCpuSeconds: run.timings?.trainCpuSeconds ?? null };
+    // A run trained with uncommitted changes has no commit that reproduces its code.
+    const commit = run.git?.commit && run.git.dirty === false ? run.git.commit : null;
+    return { cpuModel: run.environment?.cpuModel ?? null, oneDnn: run.environment?.oneDnn ?? null, trainCpuSeconds: run.timings?.trainCpuSeconds ?? null, commit };
   } catch {
-    return { cpuModel: null, oneDnn: null, trainCpuSeconds: null };
+    return { cpuModel: null, oneDnn: null, trainCpuSeconds: null, commit: null };
   }
 }
 
@@ -67,6 +70,7 @@ export function evidenceFromSummary(s: StudySummary, protocol: SplitProtocol, ro
       trainSecondsMedian: r.trainSeconds.median,
       trainCpuSecondsMedian: cpuSeconds.every((x) => x !== null) ? median(cpuSeconds as number[]) : null,
       cpuModels: [...new Set(facts.map((f) => f.cpuModel ?? 'unrecorded'))].sort(),
+      commits: [...new Set(facts.map((f) => f.commit ?? 'unrecorded'))].sort(),
     };
   }
   return { condition: s.profile, protocol, seeds: s.seeds, models, accuracy: pairsOf(s.comparisons, protocol), gap: pairsOf(s.gapComparisons, protocol) };

@@ -44,7 +44,7 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
     case 'history':
       return {
         id,
-        caption: `${t} learning curves of the committed seed's run (seed ${DEFAULT_SEED}; the seed study's other runs are summarised in notebook 07): accuracy (left) and loss (right) after each epoch. The training curve is the running value during the epoch, in training mode (dropout active, and under the improved recipe on randomly flipped images), so it sits below the training accuracy measured after training with dropout off, which the tables give; the validation curve is measured after the epoch.`,
+        caption: `${t} learning curves of the committed seed's run (seed ${DEFAULT_SEED}; the seed study's other runs are summarised in notebook 07): accuracy (left) and loss (right) after each epoch; training values are the running ones, in training mode (see the text).`,
         alt: `Two line charts over the training epochs of ${t}: training and validation accuracy on the left, training and validation loss on the right.`,
       };
     case 'per-class':

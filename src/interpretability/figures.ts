@@ -19,6 +19,13 @@ const image = (values: ArrayLike<number>): Tile => ({ values, height: IMAGE_SIZE
 const map = (values: ArrayLike<number>, kind: Tile['kind'] = 'map'): Tile => ({ values: Array.from(values, Math.abs), height: IMAGE_SIZE, width: IMAGE_SIZE, kind });
 
 /** The i-th image of an n × 784 array. */
+/**
+ * Image grids with labels placed by hand: in a column narrower than their design, the report's page
+ * script scales them as a whole (report/responsive-figures.js), as it would a picture, instead of
+ * re-flowing labels that only fit at the design size.
+ */
+const SCALE_WHOLE = { scaleWhole: true };
+
 export function row(values: Float32Array, i: number): Float32Array {
   return values.subarray(i * PIXELS, (i + 1) * PIXELS);
 }
@@ -36,7 +43,7 @@ export function filtersFigure(cnn3: Filters, cnn1: Filters, columns = 16): Figur
     caption: 'The first convolution layer\'s filters: the 32 kernels of CNN 3 (3×3, top) and of CNN 1 (4×4, bottom), each scaled by its own largest weight (red: positive, blue: negative).',
     alt: 'Two blocks of small red, white and blue squares: 32 three-by-three kernels above 32 four-by-four kernels.',
     ...grid,
-    layout: { ...grid.layout, title: { text: 'First-layer filters' }, margin: { t: 50, l: 110, r: 10, b: 10 } },
+    layout: { ...grid.layout, title: { text: 'First-layer filters' }, meta: SCALE_WHOLE, margin: { t: 50, l: 110, r: 10, b: 10 } },
     width: 800,
     height: 300,
   };
@@ -55,7 +62,7 @@ export function featureMapsFigure(pixels: Float32Array, labels: readonly number[
     caption: 'One test image per class and what CNN 3\'s first convolution makes of it: the feature maps (after the ReLU) of the eight filters most active on these images, each map scaled by its own maximum.',
     alt: 'A grid with one garment per row: the image on the left, then eight heat maps of the same size showing where each filter responds.',
     ...grid,
-    layout: { ...grid.layout, title: { text: 'First-layer feature maps (CNN 3)' }, margin: { t: 50, l: 90, r: 10, b: 10 } },
+    layout: { ...grid.layout, meta: SCALE_WHOLE, title: { text: 'First-layer feature maps (CNN 3)' }, margin: { t: 50, l: 90, r: 10, b: 10 } },
     width: 620,
     height: 720,
   };
@@ -94,7 +101,7 @@ export function attributionFigure(rows: Array<{ correct?: AttributionMaps; wrong
     caption: 'Where CNN 3 looks, for the first correctly classified (left) and the first misclassified (right) test image of each class: the absolute gradient of the true class\'s score, Grad-CAM on the last convolution for the true class, and occlusion sensitivity (the drop in the true class\'s probability when a grey 6×6 patch hides each pixel; red: hiding it lowers the probability, blue: raises it). Each map is scaled by its own maximum; right of each row, the class the misclassified image was taken for.',
     alt: 'A grid of ten rows, one per class, each with two groups of four tiles: the garment, then three heat maps showing which of its pixels matter, for a correctly and for a wrongly classified image.',
     ...grid,
-    layout: { ...grid.layout, annotations, title: { text: 'Gradient, Grad-CAM and occlusion maps (CNN 3)' }, margin: { t: 50, l: 90, r: 110, b: 10 } },
+    layout: { ...grid.layout, annotations, title: { text: 'Gradient, Grad-CAM and occlusion maps (CNN 3)' }, meta: SCALE_WHOLE, margin: { t: 50, l: 90, r: 110, b: 10 } },
     width: 820,
     height: 860,
   };
@@ -312,7 +319,7 @@ export function pairFigure(groups: readonly PairGroup[], hesitant: readonly Hesi
     caption: 'The hardest pair, T-shirt/top against shirt, for CNN 3. Top: the mean image and the mean Grad-CAM (for the predicted class) of correctly classified T-shirts/tops, of T-shirts/tops taken for shirts, of shirts taken for T-shirts/tops and of correctly classified shirts, with the number of images. Bottom: the test images whose two most probable classes are these two and closest in probability.',
     alt: 'Top row: four pairs of an averaged garment and an averaged heat map; bottom row: ambiguous tops with their true class and the two probabilities printed below each.',
     ...grid,
-    layout: { ...grid.layout, annotations, title: { text: 'Shirt against T-shirt/top (CNN 3)' }, margin: { t: 50, l: 10, r: 10, b: 10 } },
+    layout: { ...grid.layout, annotations, title: { text: 'Shirt against T-shirt/top (CNN 3)' }, meta: SCALE_WHOLE, margin: { t: 50, l: 10, r: 10, b: 10 } },
     width: 820,
     height: 380,
   };

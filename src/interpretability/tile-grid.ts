@@ -3,7 +3,7 @@
  * (the project's image mosaics, src/figures/image-mosaic.ts, hold 28×28 tiles only).
  */
 
-/** How a tile is coloured: an image (white → black, as the other mosaics), a non-negative map, or a signed one. */
+/** How a tile is coloured: an image (black → white, as the other mosaics), a non-negative map, or a signed one. */
 export type TileKind = 'image' | 'map' | 'signed';
 
 export interface Tile {
@@ -14,9 +14,10 @@ export interface Tile {
 }
 
 const COLOURSCALES: Record<TileKind, Array<[number, string]>> = {
+  // As the dataset stores them (and the other mosaics draw them): a light garment on black.
   image: [
-    [0, '#ffffff'],
-    [1, '#000000'],
+    [0, '#000000'],
+    [1, '#ffffff'],
   ],
   map: [
     [0, '#ffffff'],

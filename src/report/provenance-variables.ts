@@ -93,7 +93,7 @@ export function provenanceVariables(figuresDir: string, root: string = projectRo
     repository_url: repo ?? '',
     repository_sentence: repo
       ? `The code and every commit named here are in the repository ${repo}.`
-      : 'No repository address is configured (package.json has no `repository` field and git no `origin` remote), so commits are named without links.',
+      : 'No repository address is configured (package.json has no repository field and git no origin remote), so commits are named without links.',
     commits_sentence: commitsSentence(figures),
     figures: figureSources(figures, repo),
   };
