@@ -5,11 +5,11 @@ import { CLAIM_CONDITIONS, conditionTitle } from '../training/profiles';
 /** The caption of the claims table (the notebook cell's metadata must match). */
 export const CLAIMS_TABLE_TEXT = {
   id: 'tbl-claims',
+  // Short: in the PDF the table and its caption share one page (the source line adds to it).
   caption:
-    "The paper's claims, each as a testable statement with the tolerance fixed in code before the results were read (src/claims/paper-claims.ts), " +
-    "the paper's number, ours under the paper's own recipe (faithful) and under our improved recipe (means over the training seeds, paper's split), " +
-    "and the verdict, which the faithful condition decides; where the improved condition's verdict differs it is given after the slash. " +
-    'Significance: paired t-tests over seeds, Holm-adjusted; * marks a significant difference.',
+    "The paper's claims as testable statements (tolerances fixed in code before the results were read), the paper's number, " +
+    "ours under its recipe (faithful) and under our improved one (means over the seeds, paper's split), and the faithful verdict; " +
+    'an improved verdict that differs follows the slash. *: significant (paired t-test over seeds, Holm-adjusted).',
 } as const;
 
 /** tbl-claims: one row per claim; the verdict column reads "faithful verdict / improved verdict" where they differ. */

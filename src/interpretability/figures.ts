@@ -227,7 +227,7 @@ export function projectionFigure(views: ProjectionView[], labels: ArrayLike<numb
     caption: `The same stratified sample of test images in two dimensions: PCA (left) and UMAP (right) of the raw pixels (top), of the ANN's penultimate dense layer (middle) and of CNN 3's (bottom), coloured by class. Above each panel, the share of points whose ten nearest neighbours in the panel vote for their own class (k-NN) and the mean silhouette (silh.).`,
     alt: 'Six scatter plots in three rows and two columns, points coloured by class, each panel titled with its k-NN accuracy and mean silhouette.',
     data,
-    layout: { ...layout, annotations, title: { text: 'What the penultimate layer separates' }, legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: -0.02, yanchor: 'top', itemsizing: 'constant' }, margin: { t: 120, l: 10, r: 10, b: 80 } },
+    layout: { ...layout, annotations, title: { text: 'What the penultimate layer separates' }, meta: SCALE_WHOLE, legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: -0.02, yanchor: 'top', itemsizing: 'constant' }, margin: { t: 120, l: 10, r: 10, b: 80 } },
     width: 700,
     height: 980,
   };

@@ -7,9 +7,9 @@ import * as path from 'node:path';
  * of each. Removed after the render; returns the files removed.
  */
 export function removeStrayNotebookCopies(outputDir: string): string[] {
-  const dir = path.join(outputDir, 'notebooks');
-  if (!fs.existsSync(dir)) return [];
-  const stray = fs.readdirSync(dir).filter((f) => f.endsWith('.out.ipynb'));
-  for (const f of stray) fs.rmSync(path.join(dir, f), { force: true });
-  return stray;
+  if (!fs.existsSync(outputDir)) return [];
+  // Anywhere in the site: the official split's notebooks sit under results/official/notebooks/.
+  const stray = fs.readdirSync(outputDir, { recursive: true }).map(String).filter((f) => f.endsWith('.out.ipynb') && !f.startsWith('site_libs'));
+  for (const f of stray) fs.rmSync(path.join(outputDir, f), { force: true });
+  return stray.map((f) => path.basename(f));
 }
