@@ -66,7 +66,7 @@ end
 -- width and 5 inches high) the PDF had many pages of figures only. A paper sets them smaller: at most
 -- FIGURE_SCALE of their natural size and FIGURE_MAX_HEIGHT high, so text flows between them.
 local FIGURE_SCALE = 0.8
-local FIGURE_MAX_HEIGHT = 3.4 -- inches
+local FIGURE_MAX_HEIGHT = 3.0 -- inches
 
 -- A PNG's size in pixels (its IHDR chunk), or nil.
 local function png_pixels(file)
