@@ -22,13 +22,11 @@ const { removeStrayNotebookCopies } = require(path.join(root, 'dist', 'report', 
 removeStrayNotebookCopies(outputDir);
 // The article's citation_abstract tag carries the rendered abstract, not its shortcodes.
 const { fixCitationAbstract } = require(path.join(root, 'dist', 'report', 'citation-meta.js'));
+const { writeFileAtomicSync } = require(path.join(root, 'dist', 'util', 'atomic.js'));
 for (const page of fs.readdirSync(outputDir).filter((f) => f.endsWith('.html'))) {
   const file = path.join(outputDir, page);
   const { html, changed } = fixCitationAbstract(fs.readFileSync(file, 'utf8'));
-  if (changed) {
-    fs.writeFileSync(`${file}.tmp`, html);
-    fs.renameSync(`${file}.tmp`, file);
-  }
+  if (changed) writeFileAtomicSync(file, html);
 }
 
 postProcessReport(outputDir, articleSourceLinks(root)).then(

@@ -10,6 +10,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const check = process.argv.includes('--check');
 const { staticFigureTexts } = require(path.join(root, 'dist', 'figures', 'static-captions.js'));
+const { writeFileAtomicSync } = require(path.join(root, 'dist', 'util', 'atomic.js'));
 const texts = staticFigureTexts();
 const dir = path.join(root, 'notebooks');
 let stale = 0;
@@ -26,11 +27,7 @@ for (const file of fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f))
     if (t.alt !== undefined && key === 'fig-cap' && m['fig-alt'] !== t.alt) { console.log(`${file} ${m.label}: fig-alt`); m['fig-alt'] = t.alt; stale++; }
   }
   const after = JSON.stringify(nb, null, 1) + '\n';
-  if (!check && after !== before) {
-    const tmp = `${full}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, after);
-    fs.renameSync(tmp, full);
-  }
+  if (!check && after !== before) writeFileAtomicSync(full, after);
 }
 if (check && stale) {
   console.error(`${stale} caption(s) differ from the builders: run \`node scripts/sync-captions.js\``);

@@ -1,6 +1,7 @@
 import type { ModelName } from '../models/architectures';
 import { modelTitle } from '../models/registry';
 import { modelsOf, pair, type ConditionEvidence, type Stat } from './evidence';
+import { minutes } from '../util/units';
 
 /**
  * The paper's claims, each written as a statement that a result can confirm or refute, with its
@@ -215,11 +216,11 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     assess(e) {
       const [a, b] = [e.models.cnn2, e.models.cnn3];
       const cpus = new Set([...a.cpuModels, ...b.cpuModels]);
-      const wall = `wall: CNN 2 ${formatMinutes(a.trainSecondsMedian)}, CNN 3 ${formatMinutes(b.trainSecondsMedian)}`;
+      const wall = `wall: CNN 2 ${minutes(a.trainSecondsMedian)}, CNN 3 ${minutes(b.trainSecondsMedian)}`;
       if (a.trainCpuSecondsMedian === null || b.trainCpuSecondsMedian === null) {
         return { verdict: 'not testable', ours: `${wall} (median)`, reason: 'some runs did not record their CPU time, and their wall times were taken under different machine load' };
       }
-      const ours = `CPU: CNN 2 ${formatMinutes(a.trainCpuSecondsMedian)}, CNN 3 ${formatMinutes(b.trainCpuSecondsMedian)} (median; ${wall})`;
+      const ours = `CPU: CNN 2 ${minutes(a.trainCpuSecondsMedian)}, CNN 3 ${minutes(b.trainCpuSecondsMedian)} (median; ${wall})`;
       if (cpus.size !== 1) return { verdict: 'not testable', ours, reason: `the runs trained on different processors (${[...cpus].join('; ')}), so their times do not compare` };
       const commits = new Set([...a.commits, ...b.commits]);
       if (commits.size !== 1 || commits.has('unrecorded')) {
@@ -262,7 +263,3 @@ export const PAPER_CLAIMS: readonly PaperClaim[] = [
     assess: () => ({ verdict: 'not testable', ours: '—', reason: 'the paper names interpretability as an aim but shows no analysis of it, so there is nothing to reproduce' }),
   },
 ];
-
-function formatMinutes(seconds: number): string {
-  return `${(seconds / 60).toFixed(1)} min`;
-}

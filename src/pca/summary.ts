@@ -66,8 +66,7 @@ export function readPcaSummary(file: string): PcaSummary {
     throw new Error(`${displayPath(file)} is not a PCA summary in format ${PCA_SUMMARY_FORMAT}: delete it and ${fix}`);
   }
   // The counts must follow from the saved variances, or the file was edited.
-  let acc = 0;
-  const cumulative = s.explained.map((x) => (acc += x));
+  const cumulative = cumulativeSum(s.explained);
   if (componentsFor(cumulative, 0.9) !== s.components90 || componentsFor(cumulative, 0.95) !== s.components95) {
     throw new Error(`${displayPath(file)}: its component counts do not follow from its explained variances: delete it and ${fix}`);
   }

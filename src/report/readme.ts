@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MODEL_NAMES } from '../models/architectures';
 import { writeFileAtomic } from '../util/atomic';
 import { projectRoot } from '../util/paths';
-import { modelEntries, paperReportedVariables } from './variables';
+import { describeMachine, modelEntries, paperReportedVariables } from './variables';
 import { pipelineTimingsPath, formatDuration, type PipelineTimings } from '../pipeline/timings';
 import { toGiB } from '../pipeline/memory';
 
@@ -54,7 +54,7 @@ export function readmeTimingsBlock(file = pipelineTimingsPath('paper')): string 
     ["generated the report's numbers", stage('report variables')],
     ['rendered the report', stage('quarto render')],
   ].filter((p): p is [string, number] => typeof p[1] === 'number').map(([what, s]) => `${what} in ${formatDuration(s)}`);
-  const machine = t.machine ? `${t.machine.cpus} CPU cores and ${Math.round(t.machine.memoryBytes / 2 ** 30)} GiB of memory` : 'a machine it did not record';
+  const machine = describeMachine(t.machine);
   const memory = t.peakMemory?.pssBytes !== undefined ? `, with a peak memory of ${toGiB(t.peakMemory.pssBytes)} GiB summed PSS` : '';
   return (
     `The last full main job (${t.finishedAt.slice(0, 10)}, ${Object.keys(t.notebooks).length} notebook runs, ${t.concurrency} at a time, on ${machine}) ` +

@@ -280,7 +280,7 @@ function trainingRunVariables(results: LoadedResults): Record<string, string> {
 }
 
 /** "a machine with 2 CPU cores and 24 GiB of memory", from a run's environment or the pipeline's machine record. */
-function describeMachine(m: { cpus?: number; memoryBytes?: number } | undefined): string {
+export function describeMachine(m: { cpus?: number; memoryBytes?: number } | undefined): string {
   if (!m || typeof m.cpus !== 'number' || typeof m.memoryBytes !== 'number') return 'a machine whose size was not recorded';
   return `a machine with ${m.cpus} CPU core${m.cpus === 1 ? '' : 's'} and ${Math.round(m.memoryBytes / 2 ** 30)} GiB of memory`;
 }
