@@ -29,6 +29,29 @@ for (const page of fs.readdirSync(outputDir).filter((f) => f.endsWith('.html')))
   if (changed) writeFileAtomicSync(file, html);
 }
 
+// Notebook pages take the article's figure and table numbers (src/report/notebook-numbers.ts says why).
+const { articleNumbers, renumberNotebookPage } = require(path.join(root, 'dist', 'report', 'notebook-numbers.js'));
+const articleFile = path.join(outputDir, 'index.html');
+if (fs.existsSync(articleFile)) {
+  const numbers = articleNumbers(fs.readFileSync(articleFile, 'utf8'));
+  const embedded = path.join(outputDir, 'notebooks');
+  let renumbered = 0;
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory() && e.name !== 'site_libs') walk(full);
+      else if (e.isFile() && e.name.endsWith('-preview.html')) {
+        const before = fs.readFileSync(full, 'utf8');
+        const after = renumberNotebookPage(before, path.dirname(full) === embedded ? numbers : null);
+        renumbered += after.renumbered;
+        if (after.html !== before) writeFileAtomicSync(full, after.html);
+      }
+    }
+  };
+  walk(outputDir);
+  console.log(`[post-render] notebook pages: ${renumbered} figure and table captions numbered as in the article (or as notebook figures)`);
+}
+
 postProcessReport(outputDir, articleSourceLinks(root)).then(
   ({ pages, removed, linksAdded, modules, broken, external }) => {
     console.log(`[post-render] ${pages} pages: removed ${removed} CDN script tags Quarto adds for JavaScript widgets (require.js, jQuery); added ${linksAdded} Source links Quarto leaves out; turned ${modules} module script tags into classic scripts (file:// refuses modules)`);

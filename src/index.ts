@@ -36,7 +36,7 @@ export { MODEL_NAMES, buildModel, type ModelName } from './models/architectures'
 /** Every choice the paper leaves open (padding, initialisers, optimiser settings…), stated once. */
 export { MODEL_CHOICES } from './models/choices';
 export { modelSummary } from './models/summary';
-export { architectureFigure } from './figures/model-figures';
+export { architectureTable } from './figures/model-figures';
 
 // ── 03–06 · Training (cached in results/: a rerun loads the saved run) ──────────────────────────
 /** `trainInNotebook(settings, 'cnn3', { learningRate: 5e-4 })`: train or load, epochs printed in the cell. */
@@ -61,8 +61,6 @@ export {
   f1AcrossModelsFigure,
   selectMisclassified,
   misclassifiedGalleryFigure,
-  paperComparisonTable,
-  paperComparisonFigure,
   benchmarkComparisonFigure,
   PAPER_REPORTED,
   PUBLISHED_BENCHMARKS,
@@ -76,6 +74,9 @@ export { studyTable, studyPairsTable, studyGapPairsTable, studySeedFigure } from
 export type { StudySummary, Comparison, ComparisonMetric, McNemarOverSeeds, RunSummary, SeedResult } from './study/summary';
 /** `const claims = claimsInNotebook()`: the paper's claims with a verdict each (src/claims/). */
 export { claimsInNotebook, ablationTableInNotebook } from './notebook/study-cells';
+/** `const paperNumbers = paperNumbersInNotebook()`: every number the paper reports, with ours over the seeds of both conditions. */
+export { paperNumbersInNotebook } from './notebook/study-cells';
+export { paperNumbers, paperComparisonTable, paperComparisonFigure, type PaperNumber } from './figures/paper-comparison';
 export { ablationTable, ABLATION_TABLE_TEXT } from './figures/ablation-figures';
 export { claimsTableSpec, CLAIMS_TABLE_TEXT } from './figures/claims-figures';
 

@@ -4,13 +4,10 @@ import {
   comparisonFigures,
   comparisonRows,
   comparisonTable,
-  paperComparisonTable,
   comparisonTableFigure,
   f1AcrossModelsFigure,
   GALLERY_GAP,
   misclassifiedGalleryFigure,
-  paperComparisonFigure,
-  paperComparisonRows,
   PAPER_REPORTED,
   PUBLISHED_BENCHMARKS,
   selectMisclassified,
@@ -151,49 +148,6 @@ describe('comparison with the paper', () => {
     for (const m of ['ann', 'cnn1', 'cnn2', 'cnn3']) expect(find(m, 'testAccuracy')).toContain(0.9);
   });
 
-  it('pairs each paper number with ours, preferring the exact value over "about 90%"', () => {
-    const pairs = paperComparisonRows(comparisonRows(reports));
-    const cnn2Test = pairs.filter((p) => p.model === 'cnn2' && p.metric === 'testAccuracy');
-    expect(cnn2Test).toHaveLength(1);
-    expect(cnn2Test[0].paper).toBe(0.906);
-    expect(cnn2Test[0].ours).toBe(0.905);
-    expect(cnn2Test[0].difference).toBeCloseTo(-0.001, 12);
-    const cnn3F1 = pairs.find((p) => p.model === 'cnn3' && p.metric === 'f1')!;
-    expect(cnn3F1.ours).toBe(0.918);
-    const annTest = pairs.find((p) => p.model === 'ann' && p.metric === 'testAccuracy')!;
-    expect(annTest).toMatchObject({ paper: 0.9, approximate: true, ours: 0.88 });
-    expect(pairs).toHaveLength(6); // 4 test accuracies + CNN 2 train + CNN 3 F1
-    // Grouped by model, test accuracy before train accuracy before F1.
-    expect(pairs.map((p) => `${p.model}/${p.metric}`)).toEqual([
-      'ann/testAccuracy',
-      'cnn1/testAccuracy',
-      'cnn2/testAccuracy',
-      'cnn2/trainAccuracy',
-      'cnn3/testAccuracy',
-      'cnn3/f1',
-    ]);
-  });
-
-  it('leaves ours empty for a model without results', () => {
-    const pairs = paperComparisonRows(comparisonRows(reports.slice(0, 1)));
-    expect(pairs.find((p) => p.model === 'cnn3' && p.metric === 'f1')).toMatchObject({ ours: null, difference: null });
-  });
-
-  it('draws paper and ours as paired bars with the same values', () => {
-    const rows = comparisonRows(reports);
-    const spec = paperComparisonFigure(rows);
-    const [paper, ours] = spec.data as Array<{ y: Array<number | null>; x: string[] }>;
-    const pairs = paperComparisonRows(rows);
-    expect(paper.y).toEqual(pairs.map((p) => Math.round(p.paper * 1e6) / 1e4));
-    expect(ours.y).toEqual(pairs.map((p) => (p.ours === null ? null : Math.round(p.ours * 1e6) / 1e4)));
-    expect(paper.x).toEqual(ours.x);
-  });
-
-  it('starts its percent axis at zero and names what it shows (issue 22: it started at 0.8, titled "value")', () => {
-    const yaxis = (paperComparisonFigure(comparisonRows(reports)).layout as { yaxis: { range: number[]; title: { text: string } } }).yaxis;
-    expect(yaxis.range).toEqual([0, 100]);
-    expect(yaxis.title.text).toBe('accuracy or F1 (%)');
-  });
 });
 
 describe('benchmarkComparisonFigure', () => {
@@ -258,15 +212,4 @@ describe('comparison tables', () => {
     for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
   });
 
-  it('tbl-comparison-paper marks approximate paper values and models not run', () => {
-    const table = paperComparisonTable(comparisonRows(reports.slice(0, 1)));
-    expect(table.id).toBe('tbl-comparison-paper');
-    const ann = table.rows.find((r) => r[0] === 'ANN')!;
-    expect(ann[2]).toBe('≈ 90%');
-    expect(ann[3]).toBe('88.0%');
-    expect(ann[4]).toBe('−2.0 pts');
-    const cnn3F1 = table.rows.find((r) => r[0] === 'CNN 3' && r[1] === 'F1')!;
-    expect(cnn3F1[2]).toBe('0.903');
-    expect(cnn3F1[3]).toBe('not run');
-  });
 });

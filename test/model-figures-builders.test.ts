@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  architectureFigure,
+  architectureTable,
   confusionFigure,
   formatShape,
   historyFigure,
@@ -11,6 +11,7 @@ import {
   rowNormalise,
 } from '../src/figures/model-figures';
 import { figureId } from '../src/figures/model-figure-text';
+import { renderTable } from '../src/figures/show';
 import { CLASS_NAMES } from '../src/data/classes';
 
 const QUARTO_LABEL = /^fig-[a-z0-9-]+$/;
@@ -55,15 +56,19 @@ describe('figure ids', () => {
   });
 });
 
-describe('architectureFigure', () => {
-  it('lists every layer, its shape and parameters, then the total', () => {
-    const spec = architectureFigure('ann', summary);
-    const values = (spec.data[0] as { cells: { values: string[][] } }).cells.values;
-    expect(values[0]).toEqual(['flatten', 'dense', 'dense_1', '<b>Total</b>']);
-    expect(values[1].slice(0, 3)).toEqual(['Flatten', 'Dense', 'Dense']);
-    expect(values[3].slice(0, 3)).toEqual(['(None, 784)', '(None, 64)', '(None, 10)']);
-    expect(values[4]).toEqual(['0', '50,240', '650', '<b>50,890</b>']);
-    expect(spec.id).toBe('fig-ann-architecture');
+describe('architectureTable', () => {
+  it('lists every layer, its settings, shape and parameters, then the total, as a real table (issue 22: an image in the PDF)', () => {
+    const spec = architectureTable('ann', summary);
+    expect(spec.id).toBe('tbl-ann-architecture');
+    expect(spec.columns).toEqual(['layer', 'type', 'settings', 'output shape', 'parameters']);
+    expect(spec.rows.map((r) => r[0])).toEqual(['flatten', 'dense', 'dense_1', 'total']);
+    expect(spec.rows.slice(0, 3).map((r) => r[1])).toEqual(['Flatten', 'Dense', 'Dense']);
+    expect(spec.rows.slice(0, 3).map((r) => r[3])).toEqual(['(None, 784)', '(None, 64)', '(None, 10)']);
+    expect(spec.rows.map((r) => r[4])).toEqual([0, 50240, 650, 50890]);
+    // Shown with thousands separators and the count column right-aligned.
+    const html = renderTable(spec).html;
+    expect(html).toContain('50,890');
+    expect(html).toMatch(/text-align: ?right/);
   });
 
   it('formats shapes like Keras and passes strings through', () => {

@@ -5,8 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMPARISON_NOTEBOOK, GALLERY_MODEL, MODEL_NOTEBOOKS } from '../src/figures/model-notebooks';
-import { modelFigures, keyMetricsTable } from '../src/figures/model-figures';
-import { comparisonFigures, comparisonTable, misclassifiedGalleryFigure, paperComparisonTable } from '../src/figures/comparison-figures';
+import { architectureTable, modelFigures, keyMetricsTable } from '../src/figures/model-figures';
+import { comparisonFigures, comparisonTable, misclassifiedGalleryFigure } from '../src/figures/comparison-figures';
+import { paperComparisonFigure, paperComparisonTable, paperNumbers } from '../src/figures/paper-comparison';
+import { CLEAR_ORDER, syntheticStudy } from './study-fixtures';
 import { readManifest } from '../src/figures/manifest';
 import { cellSource, readNotebook, type Notebook, type NotebookCell } from '../src/pipeline/notebook-file';
 import { CLASS_NAMES } from '../src/data/classes';
@@ -88,9 +90,11 @@ describe('notebooks 03–07 (the source; edited in JupyterLab)', () => {
     for (const spec of modelFigures(model, summary, report(model))) expectFigureCell(name, cells, spec);
     const table = keyMetricsTable(model, report(model));
     expect(cells.get(table.id)?.metadata?.['tbl-cap']).toBe(table.caption);
+    const architecture = architectureTable(model, summary);
+    expect(cells.get(architecture.id)?.metadata?.['tbl-cap']).toBe(architecture.caption);
     // The cell labelled with a figure's id is the one that builds that figure.
     const builds: Record<string, RegExp> = {
-      [`fig-${model}-architecture`]: new RegExp(`architectureFigure\\('${model}'`),
+      [architecture.id]: new RegExp(`architectureTable\\('${model}'`),
       [`fig-${model}-history`]: new RegExp(`historyFigure\\('${model}'`),
       [`fig-${model}-per-class`]: new RegExp(`perClassMetricsFigure\\('${model}'`),
       [`fig-${model}-confusion`]: new RegExp(`confusionFigure\\('${model}'[^)]*\\)\\);?\\s*$`),
@@ -105,8 +109,9 @@ describe('notebooks 03–07 (the source; edited in JupyterLab)', () => {
     const reports = ['ann', 'cnn1', 'cnn2', 'cnn3'].map((m) => report(m));
     const official = ['ann', 'cnn1', 'cnn2', 'cnn3'].map((m) => report(m, 'official'));
     const gallery = misclassifiedGalleryFigure(GALLERY_MODEL, new Uint8Array(PIXELS), [{ index: 0, trueLabel: 0, predicted: 1 }]);
-    for (const spec of [...comparisonFigures(reports, official), gallery]) expectFigureCell(COMPARISON_NOTEBOOK, cells, spec);
-    for (const table of [comparisonTable([]), paperComparisonTable([])]) {
+    const numbers = paperNumbers({ paper: syntheticStudy(CLEAR_ORDER, ['paper']) });
+    for (const spec of [...comparisonFigures(reports, official), paperComparisonFigure(numbers), gallery]) expectFigureCell(COMPARISON_NOTEBOOK, cells, spec);
+    for (const table of [comparisonTable([]), paperComparisonTable(numbers)]) {
       expect(cells.get(table.id)?.metadata?.['tbl-cap']).toBe(table.caption);
     }
     expect(cellSource(cells.get(gallery.id)!)).toContain(`misclassifiedGalleryFigure('${GALLERY_MODEL}'`);

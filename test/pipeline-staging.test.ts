@@ -91,6 +91,19 @@ describe('promoting and discarding staged figures', () => {
     expect(fs.readdirSync(final).sort()).toEqual(['fig-new.png', 'fig-new.svg', 'fig-old.png', 'fig-old.svg', 'fig-shared.png', 'fig-shared.svg', 'manifest.json', 'smoke']);
   });
 
+  it("success retires the notebook's entries it no longer wrote (a figure turned into a table), files and all; other notebooks' stay", async () => {
+    const final = await previousRun(); // fig-old (old-nb), fig-shared (nb)
+    await stageFigure(final, 'fig-nb-architecture', 'nb', 'old image');
+    const staging = createFigureStaging(final, 'nb');
+    await stageFigure(staging.dir, 'fig-shared', 'nb', 'new shared');
+    await stageFigure(staging.dir, 'tbl-nb-architecture', 'nb', 'the table');
+    await promoteFigureStaging(staging);
+    expect(Object.keys(readManifest(final).figures).sort()).toEqual(['fig-old', 'fig-shared', 'tbl-nb-architecture']);
+    expect(fs.existsSync(path.join(final, 'fig-nb-architecture.png'))).toBe(false);
+    expect(fs.existsSync(path.join(final, 'fig-nb-architecture.svg'))).toBe(false);
+    expect(fs.readFileSync(path.join(final, 'fig-old.png'), 'utf8')).toBe('old bytes');
+  });
+
   it('failure: discarding leaves the final folder and manifest byte-identical', async () => {
     const final = await previousRun();
     const before = snapshot(final);

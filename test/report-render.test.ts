@@ -448,6 +448,31 @@ describe.skipIf(skipReason !== undefined)(`the report rendered with quarto ${qua
     }
   });
 
+  it("a notebook page numbers the article's figures and tables as the article does, and no other float with an article number (issue 22)", { timeout: 600_000 }, async () => {
+    // Read from the DOM: each float's id and the number its caption shows.
+    const numbers = async (file: string) => {
+      const { page } = await openPage(file, 0);
+      const found = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('figcaption[id*="-caption"]')).map((c) => ({ id: c.id.replace(/-caption.*$/, ''), shown: (c.textContent ?? '').trim().split(':')[0].replace(/\s+/g, ' ') })),
+      );
+      await page.close();
+      return found;
+    };
+    const article = new Map((await numbers('index.html')).map((f) => [f.id, f.shown]));
+    expect(article.get('fig-eda-class-bar')).toBe('Figure 1');
+    const pages = embeds.map((e) => previewName(e.notebook)).filter((p, i, all) => all.indexOf(p) === i);
+    const official = project.notebooks.filter((n) => n.notebook.startsWith('results/')).map((n) => n.notebook.replace(/\.ipynb$/, '-preview.html'));
+    const wrong: string[] = [];
+    for (const file of [...pages, ...official]) {
+      const embedsHere = !file.startsWith('results/');
+      for (const f of await numbers(file)) {
+        const expected = embedsHere && article.has(f.id) ? article.get(f.id)! : /^Notebook (figure|table) \d+$/;
+        if (typeof expected === 'string' ? f.shown !== expected : !expected.test(f.shown)) wrong.push(`${file}#${f.id}: "${f.shown}"`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('numbers, citations and cross-references are resolved; the notebooks are listed 01 to 08, then the official split\'s', { timeout: 600_000 }, async () => {
     const { page } = await openPage('index.html', 0);
     // The title block (title, abstract) sits before <main> in Quarto's page.

@@ -229,112 +229,6 @@ export const PAPER_REPORTED: readonly PaperFigure[] = Object.freeze([
   { model: 'cnn2', metric: 'testAccuracy', value: 0.906, approximate: false, source: 'Sec. IV.C: Model 2 testing accuracy 90.6%' },
 ]);
 
-const MODEL_ORDER = ['ann', 'cnn1', 'cnn2', 'cnn3'];
-const METRIC_ORDER: Array<PaperFigure['metric']> = ['testAccuracy', 'trainAccuracy', 'f1'];
-
-/** One line of "ours vs paper" for every number the paper reports. */
-export interface PaperComparisonRow {
-  model: string;
-  metric: PaperFigure['metric'];
-  paper: number;
-  approximate: boolean;
-  ours: number | null;
-  difference: number | null;
-  source: string;
-}
-
-/**
- * Pairs each paper number with ours. Where the paper gives an exact test accuracy for a model, the
- * approximate one for the same model is dropped. The paper's F1 is compared with our macro F1: on a
- * balanced test set macro and weighted F1 are nearly equal, and the paper does not say which it used.
- */
-export function paperComparisonRows(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): PaperComparisonRow[] {
-  const exact = new Set(paper.filter((p) => !p.approximate).map((p) => `${p.model}/${p.metric}`));
-  const ours = (model: string, metric: PaperFigure['metric']): number | null => {
-    const r = rows.find((row) => row.model === model);
-    if (!r) return null;
-    return metric === 'testAccuracy' ? r.testAccuracy : metric === 'trainAccuracy' ? r.trainAccuracy : r.macroF1;
-  };
-  // Grouped by model in the paper's order, then test accuracy, train accuracy, F1.
-  const rank = (p: PaperFigure) => {
-    const m = MODEL_ORDER.indexOf(p.model);
-    return [m < 0 ? MODEL_ORDER.length : m, METRIC_ORDER.indexOf(p.metric)];
-  };
-  return paper
-    .filter((p) => !(p.approximate && exact.has(`${p.model}/${p.metric}`)))
-    .sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1])
-    .map((p) => {
-      const o = ours(p.model, p.metric);
-      return { model: p.model, metric: p.metric, paper: p.value, approximate: p.approximate, ours: o, difference: o === null ? null : o - p.value, source: p.source };
-    });
-}
-
-/** Ours vs. the paper as a text/HTML table (`tbl-comparison-paper`), one line per number the paper reports. */
-export function paperComparisonTable(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): TableSpec {
-  return {
-    ...TEXT.paperText,
-    columns: ['model', 'metric', 'paper', 'ours', 'difference', 'where the paper says so'],
-    rows: paperComparisonRows(rows, paper).map((p) => [
-      modelTitle(p.model),
-      METRIC_LABELS[p.metric],
-      (p.approximate ? '≈ ' : '') + paperValue(p.metric, p.paper, p.approximate),
-      p.ours === null ? 'not run' : paperValue(p.metric, p.ours),
-      p.difference === null ? '' : p.metric === 'f1' ? signed(p.difference, 3) : points(p.difference, 1),
-      p.source,
-    ]),
-  };
-}
-
-/** Accuracies in % (the paper's approximate ones to the unit it gives), F1 as a score. */
-function paperValue(metric: PaperFigure['metric'], value: number, approximate = false): string {
-  if (metric === 'f1') return value.toFixed(3);
-  return percent(value, approximate ? 0 : 1);
-}
-
-const METRIC_LABELS: Record<PaperFigure['metric'], string> = { testAccuracy: 'test accuracy', trainAccuracy: 'train accuracy', f1: 'F1' };
-
-/**
- * Our numbers next to every number the paper reports, as paired bars (paper hatched-grey, ours coloured),
- * in percent on an axis from 0: a bar's length is its value (an axis from 80% made a 1-point difference
- * look like a tenth of the bar, issue 22). The table beside it gives the differences.
- */
-export function paperComparisonFigure(rows: readonly ComparisonRow[], paper: readonly PaperFigure[] = PAPER_REPORTED): FigureSpec {
-  const pairs = paperComparisonRows(rows, paper);
-  const labels = pairs.map((p) => `${modelTitle(p.model)}<br>${METRIC_LABELS[p.metric]}`);
-  const pct = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e4);
-  return {
-    ...TEXT.paper,
-    data: [
-      {
-        type: 'bar',
-        name: 'paper (reported)',
-        x: labels,
-        y: pairs.map((p) => pct(p.paper)),
-        marker: { color: '#c7c7c7', pattern: { shape: pairs.map((p) => (p.approximate ? '/' : '')) } },
-        customdata: pairs.map((p) => p.source + (p.approximate ? ' (approximate)' : '')),
-        hovertemplate: 'paper %{y:.1f}%<br>%{customdata}<extra></extra>',
-      },
-      {
-        type: 'bar',
-        name: 'ours',
-        x: labels,
-        y: pairs.map((p) => pct(p.ours)),
-        marker: { color: '#1f77b4' },
-        hovertemplate: 'ours %{y:.2f}%<extra></extra>',
-      },
-    ],
-    layout: {
-      title: { text: 'Our results vs. the paper' },
-      barmode: 'group',
-      yaxis: { title: { text: 'accuracy or F1 (%)' }, range: [0, 100], dtick: 20 },
-      legend: { ...LEGEND_ABOVE_PLOT },
-      margin: { l: 60, r: 20, t: TOP_MARGIN_WITH_LEGEND, b: 80 },
-    },
-    width: 960,
-    height: 460,
-  };
-}
-
 /** A published Fashion-MNIST result (test accuracy). A range is given as accuracy..accuracyHigh. */
 export interface Benchmark {
   name: string;
@@ -436,7 +330,6 @@ export function comparisonFigures(
   return [
     comparisonTableFigure(rows),
     f1AcrossModelsFigure(reports, classNames),
-    paperComparisonFigure(rows),
     benchmarkComparisonFigure(comparisonRows(official)),
   ];
 }

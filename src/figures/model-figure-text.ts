@@ -27,7 +27,7 @@ export interface FigureText {
   alt?: string;
 }
 
-export const MODEL_FIGURE_KINDS = ['architecture', 'history', 'per-class', 'confusion', 'confusion-normalised', 'misclassified'] as const;
+export const MODEL_FIGURE_KINDS = ['history', 'per-class', 'confusion', 'confusion-normalised', 'misclassified'] as const;
 export type ModelFigureKind = (typeof MODEL_FIGURE_KINDS)[number];
 
 /** Id, caption and alt text of one per-model figure. */
@@ -35,12 +35,6 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
   const t = modelTitle(model);
   const id = figureId(model, kind);
   switch (kind) {
-    case 'architecture':
-      return {
-        id,
-        caption: `${t} architecture: layers in order, with each layer's settings (filters, kernel, stride, padding, activation, units, dropout rate), output shape and number of trainable parameters.`,
-        alt: `Table listing the layers of ${t} in order with their types, settings, output shapes and parameter counts, and the total number of parameters.`,
-      };
     case 'history':
       return {
         id,
@@ -75,6 +69,14 @@ export function modelFigureText(model: string, kind: ModelFigureKind): Required<
 }
 
 /** Id and caption of the per-model headline-metrics table. */
+/** The architecture table (a real table, so the PDF sets it as text: issue 22). */
+export function architectureTableText(model: string): FigureText {
+  return {
+    id: figureId(model, 'architecture', 'tbl'),
+    caption: `${modelTitle(model)} architecture: layers in order, with each layer's settings (filters, kernel, stride, padding, activation, units, dropout rate), output shape and number of trainable parameters.`,
+  };
+}
+
 export function keyMetricsTableText(model: string): FigureText {
   return {
     id: figureId(model, 'metrics', 'tbl'),
@@ -97,8 +99,10 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   paper: {
     id: 'fig-comparison-paper',
     caption:
-      "Our results next to the numbers the paper reports: test accuracy of every model (the paper gives about 90% for all; exactly 90.6% for CNN 2), CNN 2 training accuracy, and CNN 3 F1 (compared with our macro F1). Hatched bars are the paper's approximate values; the axis starts at 0.",
-    alt: "Paired bar chart: for each number the paper reports (test accuracy of each model, CNN 2 train accuracy, CNN 3 F1), the paper's value and ours.",
+      "Every number the paper reports (dashed line) beside ours on the paper's split, under its recipe (faithful) and under ours (improved): " +
+      'each seed a dot, the mean a bar with its 95% interval. Each panel has its own scale; the paper gives about 90% for every model, ' +
+      "and CNN 2's gap is its training minus its test accuracy.",
+    alt: "Dot plots, one panel per number the paper reports (test accuracy of every model, CNN 2 test and training accuracy and their gap, CNN 3 F1): the paper's value as a dashed line, our seeds and means under both conditions as dots and bars.",
   },
   benchmarks: {
     id: 'fig-comparison-benchmarks',
@@ -112,6 +116,7 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   },
   paperText: {
     id: 'tbl-comparison-paper',
-    caption: "Every number the paper reports next to ours, on the committed seed's run (difference = ours − paper, in percentage points for accuracies; '≈' marks the paper's approximate values).",
+    caption:
+      "Every number the paper reports next to ours on the paper's split, mean ± sd over the seeds under each condition; the difference is the faithful mean minus the paper's number ('≈' marks the paper's approximate values).",
   },
 } as const);

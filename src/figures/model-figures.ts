@@ -9,7 +9,7 @@
 import { classScoreDotsLayout, DOT_SYMBOLS, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
 import type { TableSpec } from './show';
 import { CLASS_NAMES } from '../data/classes';
-import { keyMetricsTableText, modelFigureText, modelTitle } from './model-figure-text';
+import { architectureTableText, keyMetricsTableText, modelFigureText, modelTitle } from './model-figure-text';
 
 /** One row of a model summary (what Keras' `model.summary()` prints). */
 export interface SummaryRowLike {
@@ -56,36 +56,12 @@ export function formatShape(shape: SummaryRowLike['outputShape']): string {
   return `(${shape.map((d) => (d === null || d < 0 ? 'None' : String(d))).join(', ')})`;
 }
 
-/** The architecture as a table: one row per layer with its output shape and parameter count, then the total. */
-export function architectureFigure(model: string, summary: ModelSummaryLike): FigureSpec {
-  const rows = summary.rows;
-  const cells = [
-    [...rows.map((r) => r.layer), '<b>Total</b>'],
-    [...rows.map((r) => r.type), ''],
-    [...rows.map((r) => r.settings ?? ''), ''],
-    [...rows.map((r) => formatShape(r.outputShape)), ''],
-    [...rows.map((r) => r.params.toLocaleString('en-US')), `<b>${summary.total.toLocaleString('en-US')}</b>`],
-  ];
-  const title = modelTitle(model);
+/** The architecture as a table: one row per layer with its settings, output shape and parameter count, then the total. */
+export function architectureTable(model: string, summary: ModelSummaryLike): TableSpec {
   return {
-    ...modelFigureText(model, 'architecture'),
-    data: [
-      {
-        type: 'table',
-        columnwidth: [1.1, 1.1, 2.6, 1.2, 0.9],
-        header: {
-          values: ['Layer', 'Type', 'Settings', 'Output shape', 'Parameters'],
-          align: ['left', 'left', 'left', 'left', 'right'],
-          fill: { color: '#e8eef7' },
-          font: { size: 14 },
-        },
-        cells: { values: cells, align: ['left', 'left', 'left', 'left', 'right'], height: 26 },
-      },
-    ],
-    layout: { title: { text: `${title}: architecture` }, margin: { l: 20, r: 20, t: 50, b: 10 } },
-    width: 980,
-    // Tall enough for every row so the static image is not cut off.
-    height: 110 + 26 * (rows.length + 1),
+    ...architectureTableText(model),
+    columns: ['layer', 'type', 'settings', 'output shape', 'parameters'],
+    rows: [...summary.rows.map((r) => [r.layer, r.type, r.settings ?? '', formatShape(r.outputShape), r.params]), ['total', '', '', '', summary.total]],
   };
 }
 
@@ -237,7 +213,6 @@ export function modelFigures(
   classNames: readonly string[] = CLASS_NAMES,
 ): FigureSpec[] {
   return [
-    architectureFigure(model, summary),
     historyFigure(model, report.history),
     perClassMetricsFigure(model, report.test.perClass, classNames),
     confusionFigure(model, report.test.confusion, classNames),

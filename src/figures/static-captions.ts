@@ -1,5 +1,5 @@
 import { MODEL_NAMES } from '../models/architectures';
-import { COMPARISON_FIGURE_TEXT, keyMetricsTableText, MODEL_FIGURE_KINDS, modelFigureText } from './model-figure-text';
+import { architectureTableText, COMPARISON_FIGURE_TEXT, keyMetricsTableText, MODEL_FIGURE_KINDS, modelFigureText } from './model-figure-text';
 import { STUDY_FIGURE_TEXT } from './study-figures';
 import { CLAIMS_TABLE_TEXT } from './claims-figures';
 import { ABLATION_TABLE_TEXT } from './ablation-figures';
@@ -15,8 +15,8 @@ export function staticFigureTexts(): Record<string, { caption: string; alt?: str
   const add = (t: { id: string; caption: string; alt?: string }) => (out[t.id] = { caption: t.caption, ...(t.alt !== undefined ? { alt: t.alt } : {}) });
   for (const model of MODEL_NAMES) {
     for (const kind of MODEL_FIGURE_KINDS) add(modelFigureText(model, kind));
-    const t = keyMetricsTableText(model);
-    add(t as { id: string; caption: string });
+    add(keyMetricsTableText(model));
+    add(architectureTableText(model));
   }
   for (const t of Object.values(COMPARISON_FIGURE_TEXT)) add(t);
   for (const t of Object.values(STUDY_FIGURE_TEXT)) add(t);

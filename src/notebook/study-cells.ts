@@ -13,6 +13,7 @@ import { buildAblationSummary } from '../study/ablation';
 import { ablationTable, pendingAblationTable } from '../figures/ablation-figures';
 import type { TableSpec } from '../figures/show';
 import { CLAIM_CONDITIONS } from '../training/profiles';
+import { paperNumbers, type PaperNumber } from '../figures/paper-comparison';
 
 const say = (line: string) => console.log(line);
 
@@ -51,6 +52,17 @@ export function claimsInNotebook(): { table: ClaimsTable; files: string[] } {
   });
   say(`claims judged from ${files.join(' and ')}: ${Object.entries(table.counts).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(', ')}`);
   return { table, files };
+}
+
+/**
+ * Every number the paper reports beside ours over the seeds of both conditions (paper's split), from
+ * the same verified study summaries as the claims; a missing condition is said in the cell.
+ */
+export function paperNumbersInNotebook(): PaperNumber[] {
+  const loaded = loadConditionSummaries();
+  for (const m of loaded.missing) say(m);
+  const summaries = Object.fromEntries(CLAIM_CONDITIONS.flatMap((c) => (loaded.summaries[c] ? [[c, loaded.summaries[c]!.summary]] : [])));
+  return paperNumbers(summaries, 'paper');
 }
 
 /**

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FIGURE_MANIFEST_NAME, mergeManifestEntry, readManifest, updateManifest } from '../figures/manifest';
+import { FIGURE_MANIFEST_NAME, mergeManifestEntry, readManifest, updateManifest, type ManifestEntry } from '../figures/manifest';
 
 /** Folder (inside a figures folder) that holds the staging folders; gitignored. */
 export const STAGING_DIR_NAME = '.staging';
@@ -86,11 +86,28 @@ export async function promoteFigureStaging(staging: FigureStaging): Promise<stri
           const id = entry.id;
           promoted.push(rel ? `${rel}/${id}` : id);
         }
+        await dropRetired(to, figures, staged);
       });
     }
     return promoted;
   } finally {
     discardFigureStaging(staging); // whatever could not be promoted is not a result either
+  }
+}
+
+/**
+ * A notebook that ran to the end showed every figure it still makes: an entry of the same notebook that
+ * it no longer wrote (a figure renamed, or turned into a table) is retired with its files, unless
+ * another entry names the same file. Without this the folder kept, and the manifest vouched for,
+ * figures no cell makes any more.
+ */
+async function dropRetired(dir: string, figures: Record<string, ManifestEntry>, staged: Record<string, ManifestEntry>): Promise<void> {
+  const notebooks = new Set(Object.values(staged).map((e) => e.notebook));
+  const retired = Object.values(figures).filter((e) => notebooks.has(e.notebook) && !(e.id in staged));
+  for (const e of retired) delete figures[e.id];
+  const kept = new Set(Object.values(figures).flatMap((e) => e.files));
+  for (const file of retired.flatMap((e) => e.files)) {
+    if (!kept.has(file)) await fs.promises.rm(path.join(dir, file), { force: true });
   }
 }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { MODEL_NAMES, buildModel, type ModelName } from '../models/architectures';
 import { modelSummary } from '../models/summary';
-import { trainingConfig } from '../training/profiles';
+import { CLAIM_CONDITIONS, trainingConfig } from '../training/profiles';
 import { displayPath, projectRoot, resultsDir } from '../util/paths';
 import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
@@ -18,7 +18,8 @@ import { studyVariables } from './study-variables';
 import { MODEL_TITLES } from '../models/registry';
 import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
 import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables, machinesVariables } from './claims-variables';
-import { loadConditionSummaries } from '../claims/from-summary';
+import { loadConditionSummaries, type ConditionSummaries } from '../claims/from-summary';
+import { formatDifference, formatOurs, paperNumbers } from '../figures/paper-comparison';
 import { pcaSummaryPath, pcaVariables, readPcaSummary } from '../pca/summary';
 import { provenanceVariables, softwareVariables } from './provenance-variables';
 import { figuresDirFor } from '../notebook/context';
@@ -119,18 +120,13 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   };
   vars.pca = pcaVariables(readPcaSummary(pcaSummaryPath('paper', resultsRoot)));
   vars.paper_reported = paperReportedVariables();
-  const cnn3F1 = paperFigure('cnn3', 'f1').value;
-  const cnn2Test = paperFigure('cnn2', 'testAccuracy').value;
-  vars.vs_paper = {
-    cnn3_f1_difference: signed(Number(table.paper.cnn3.test_macro_f1) - cnn3F1, 3),
-    cnn2_test_accuracy_difference: signed(Number(table.paper.cnn2.test_accuracy) - cnn2Test * 100, 2),
-  };
   vars.benchmarks = benchmarkVariables(Number(table.official[ranked(table.official)[0]].test_accuracy) / 100, trainingConfig('paper').augmentation !== 'none');
   vars.pipeline = pipelineVariables(resultsRoot);
   vars.study = studyVariables(resultsRoot, runtime);
   vars.conditions = conditionVariables();
   // Both conditions' summaries, read and verified once for the claims, the faithful study and the machines.
   const conditions = loadConditionSummaries(resultsRoot);
+  vars.vs_paper = versusPaperVariables(conditions);
   vars.claims = claimsVariables(conditions, resultsRoot);
   vars.ablation = ablationVariables(resultsRoot);
   vars.faithful_study = faithfulStudyVariables(conditions);
@@ -147,6 +143,28 @@ function paperFigure(model: string, metric: PaperFigure['metric'], approximate =
   const f = PAPER_REPORTED.find((p) => p.model === model && p.metric === metric && p.approximate === approximate);
   if (!f) throw new Error(`PAPER_REPORTED (src/figures/comparison-figures.ts) has no ${approximate ? 'approximate ' : ''}${metric} for ${model}`);
   return f;
+}
+
+/**
+ * Ours against the paper's numbers under its own recipe (the faithful condition's mean over the seeds,
+ * paper's split), in the units of the comparison table: the same cells, so text and table agree.
+ */
+function versusPaperVariables(conditions: ConditionSummaries): Record<string, string> {
+  const summaries = Object.fromEntries(CLAIM_CONDITIONS.flatMap((c) => (conditions.summaries[c] ? [[c, conditions.summaries[c]!.summary]] : [])));
+  const numbers = paperNumbers(summaries, 'paper');
+  const find = (model: string, metric: string) => {
+    const n = numbers.find((x) => x.model === model && x.metric === metric);
+    if (!n) throw new Error(`the paper comparison has no ${metric} for ${model}`);
+    return n;
+  };
+  const out: Record<string, string> = {};
+  for (const [key, model, metric] of [['cnn3_f1', 'cnn3', 'f1'], ['cnn2_test_accuracy', 'cnn2', 'testAccuracy'], ['cnn2_gap', 'cnn2', 'gap']] as const) {
+    const n = find(model, metric);
+    out[`${key}_difference`] = formatDifference(n, 'faithful');
+    out[`${key}_faithful`] = formatOurs(metric, n.ours.faithful);
+  }
+  out.seeds = String(conditions.summaries.faithful?.summary.seeds.length ?? 0);
+  return out;
 }
 
 /** The paper's own numbers (cited in the article), from the one table that records them. */

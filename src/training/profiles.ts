@@ -51,6 +51,8 @@ export interface ConditionSpec extends Omit<TrainingConfig, 'profile' | 'optimiz
   rationale: string;
   /** Epochs per model: complete, so a new model without a budget does not compile. */
   epochs: Record<ModelName, number>;
+  /** The same colour in every figure that sets the conditions side by side. */
+  colour: string;
 }
 
 const allModels = (epochs: number): Record<ModelName, number> => ({ ann: epochs, cnn1: epochs, cnn2: epochs, cnn3: epochs });
@@ -58,6 +60,7 @@ const allModels = (epochs: number): Record<ModelName, number> => ({ ann: epochs,
 export const CONDITIONS = {
   smoke: {
     title: 'smoke',
+    colour: '#8c564b',
     description: 'a tiny stratified subset (20 train / 10 validation / 20 test images per class), one epoch: seconds, for tests and CI',
     rationale: "exercises the improved recipe's code path (flips included) in seconds; its numbers mean nothing.",
     epochs: allModels(1),
@@ -70,6 +73,7 @@ export const CONDITIONS = {
   },
   paper: {
     title: 'improved',
+    colour: '#9467bd',
     description: "batch 64, 10 epochs for every model, Adam from 1e-3 with a cosine decay, random horizontal flips of the training images, the best validation epoch's weights",
     // Continues "The improved condition ..." in the article (index.qmd, §Training set-up).
     rationale:
@@ -86,6 +90,7 @@ export const CONDITIONS = {
   },
   faithful: {
     title: 'faithful',
+    colour: '#d62728',
     description: "batch 32, 10 epochs for every model, Adam at a constant learning rate of 1e-3, no augmentation, the last epoch's weights",
     // Continues "The faithful condition ..." in the article (index.qmd, §Training set-up).
     rationale:
@@ -177,8 +182,20 @@ export function trainingConfig(profile: ProfileName, overrides: TrainingOverride
 }
 
 function baseConfig(profile: ProfileName, model: ModelName | undefined): TrainingConfig {
-  const { title: _t, description: _d, rationale: _r, epochs: _e, ...rest } = CONDITIONS[assertProfileName(profile)];
-  return { profile, ...rest, epochs: defaultEpochs(profile, model), optimizer: { ...MODEL_CHOICES.optimizer } };
+  // Picked by name, not spread: the record also holds presentation (title, colour...), and every field
+  // of the config enters the cache key, so a new caption field must not invalidate the committed runs.
+  const c: ConditionSpec = CONDITIONS[assertProfileName(profile)];
+  return {
+    profile,
+    epochs: defaultEpochs(profile, model),
+    batchSize: c.batchSize,
+    evalBatchSize: c.evalBatchSize,
+    lrSchedule: c.lrSchedule,
+    augmentation: c.augmentation,
+    restoreBest: c.restoreBest,
+    subset: c.subset,
+    optimizer: { ...MODEL_CHOICES.optimizer },
+  };
 }
 
 function positiveInt(value: number, name: string): number {
