@@ -64,6 +64,9 @@ describe('tbl-comparison-paper', () => {
     expect(row('CNN 2', 'train–test gap')[3]).toMatch(/^\d+\.\d pts ± \d+\.\d$/);
     expect(row('ANN', 'test accuracy')[2]).toBe('≈ 90%');
     expect(row('CNN 3', 'F1')[2]).toBe('0.903');
+    // Where the paper says so, without the quotation: a narrow column.
+    expect(row('CNN 3', 'F1')[6]).toBe('Fig. 11');
+    expect(row('CNN 2', 'train–test gap')[6]).toBe('Sec. IV.C (97.4% − 90.6%)');
     expect(row('CNN 3', 'F1')[3]).toMatch(/^0\.\d{3} ± 0\.\d{3}$/);
     for (const r of table.rows) expect(r).toHaveLength(table.columns.length);
   });

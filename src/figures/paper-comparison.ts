@@ -68,7 +68,7 @@ export function paperNumbers(
       metric: 'gap',
       paper: train.value - test.value,
       approximate: false,
-      source: `its training accuracy minus its test accuracy (${percent(train.value, 1)} − ${percent(test.value, 1)})`,
+      source: `${where(train.source)} (${percent(train.value, 1)} − ${percent(test.value, 1)})`,
     });
   }
   for (const c of cited) {
@@ -88,6 +88,11 @@ export function paperNumbers(
       }
       return { ...c, ours };
     });
+}
+
+/** Where in the paper, without the quotation ("Sec. IV.C: Model 2 testing accuracy 90.6%" → "Sec. IV.C"): the table's column stays narrow. */
+function where(source: string): string {
+  return source.split(':')[0]!.trim();
 }
 
 /** A value of a metric as the report prints it: accuracies in %, the gap in points, F1 as a score. */
@@ -125,7 +130,7 @@ export function paperComparisonTable(numbers: readonly PaperNumber[]): TableSpec
       (n.approximate ? '≈ ' : '') + value(n.metric, n.paper, n.approximate ? 0 : 1),
       ...CLAIM_CONDITIONS.map((c) => formatOurs(n.metric, n.ours[c])),
       formatDifference(n, 'faithful'),
-      n.source,
+      where(n.source),
     ]),
     provenance: { conditions: seeds },
   };
