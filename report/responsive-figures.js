@@ -200,9 +200,10 @@
     // Panels side by side become panels one above the other.
     var grid = layout.grid;
     var stacked = 1;
-    if (grid && grid.columns > 1 && (grid.rows || 1) === 1) {
-      stacked = grid.columns;
-      layout.grid = Object.assign({}, grid, { rows: grid.columns, columns: 1, roworder: 'top to bottom', ygap: 0.35 });
+    if (grid && grid.columns > 1) {
+      // Row by row, left to right: the order plotly fills a grid in, so each axis keeps its panel.
+      stacked = grid.columns * (grid.rows || 1);
+      layout.grid = Object.assign({}, grid, { rows: stacked, columns: 1, roworder: 'top to bottom', ygap: 0.35 });
     }
 
     var legendItems = data.filter(function (t) { return t.showlegend !== false && t.name && t.type !== 'heatmap'; });

@@ -83,39 +83,43 @@ describe('fig-comparison-paper', () => {
   const traces = spec.data as Trace[];
   const layout = spec.layout as Record<string, unknown> & { shapes: Array<{ y0: number; yref: string }>; grid: { columns: number } };
 
-  it('has one panel for the all-model accuracies and one per other number, each with the paper as a line', () => {
-    // ann..cnn3 test accuracy (≈90%) together; CNN 2 test, train, gap; CNN 3 F1.
-    expect(layout.grid.columns).toBe(5);
+  it("has a panel for every model's test accuracy and one per other number, two a row, each paper number a dashed line", () => {
+    // Test accuracy of all four models; CNN 2 training accuracy and gap; CNN 3 F1.
+    expect(layout.grid).toMatchObject({ rows: 2, columns: 2 });
     expect(layout.shapes.map((s) => [s.yref, s.y0])).toEqual([
       ['y', 90],
-      ['y2', 90.6],
-      ['y3', 97.4],
-      ['y4', expect.closeTo(6.8, 10)],
-      ['y5', expect.closeTo(0.903, 6)],
+      ['y', 90],
+      ['y', 90.6],
+      ['y', 90],
+      ['y2', 97.4],
+      ['y3', expect.closeTo(6.8, 10)],
+      ['y4', expect.closeTo(0.903, 6)],
     ]);
+    // The legend explains the dashed line.
+    expect(traces.filter((t) => t.name === 'paper')).toHaveLength(1);
   });
 
   it('shows every seed of both conditions, in its condition\'s colour, and means that equal the summaries', () => {
-    const panel2 = traces.filter((t) => t.xaxis === 'x2');
+    const panel2 = traces.filter((t) => t.xaxis === 'x3'); // CNN 2's gap
     const seedsTrace = panel2.find((t) => t.name === 'faithful' && !t.error_y)!;
-    expect(seedsTrace.y).toEqual(faithful.runs['paper/cnn2'].perSeed.map((r) => 100 * r.testAccuracy));
+    expect(seedsTrace.y).toEqual(faithful.runs['paper/cnn2'].perSeed.map((r) => 100 * r.gap));
     expect(seedsTrace.marker.color).toBe(CONDITIONS.faithful.colour);
     const mean = panel2.find((t) => t.name === 'improved' && t.error_y)!;
-    const s = improved.runs['paper/cnn2'].testAccuracy;
+    const s = improved.runs['paper/cnn2'].gap;
     expect(mean.y[0]).toBeCloseTo(100 * s.mean, 10);
     expect(mean.y[0] + mean.error_y!.array[0]).toBeCloseTo(100 * s.ci95![1], 10);
     expect(mean.y[0] - mean.error_y!.arrayminus[0]).toBeCloseTo(100 * s.ci95![0], 10);
-    // The "about 90%" panel: the models the paper gives only that for (CNN 2 has its own exact panel), five seeds each.
-    const panel1 = traces.filter((t) => t.xaxis === 'x' && !t.error_y);
-    expect((layout.xaxis as { ticktext: string[] }).ticktext).toEqual(['ANN', 'CNN 1', 'CNN 3']);
+    // The test-accuracy panel: every model, five seeds each.
+    const panel1 = traces.filter((t) => t.xaxis === 'x' && !t.error_y && t.name !== 'paper');
+    expect((layout.xaxis as { ticktext: string[] }).ticktext).toEqual(['ANN', 'CNN 1', 'CNN 2', 'CNN 3']);
     // Side by side, not on top of each other: faithful left of each model's tick, improved right.
-    expect([...new Set(panel1[0].x as unknown as number[])].map((x) => Math.round(x * 10) / 10)).toEqual([-0.2, 0.8, 1.8]);
-    expect([...new Set(panel1[1].x as unknown as number[])].map((x) => Math.round(x * 10) / 10)).toEqual([0.2, 1.2, 2.2]);
-    expect(panel1[0].y).toHaveLength(15);
+    expect([...new Set(panel1[0].x as unknown as number[])].map((x) => Math.round(x * 10) / 10)).toEqual([-0.2, 0.8, 1.8, 2.8]);
+    expect([...new Set(panel1[1].x as unknown as number[])].map((x) => Math.round(x * 10) / 10)).toEqual([0.2, 1.2, 2.2, 3.2]);
+    expect(panel1[0].y).toHaveLength(20);
   });
 
   it("fits each panel's axis to the paper's number and every seed", () => {
-    for (const [k, n] of [[2, find('cnn2', 'testAccuracy')], [4, find('cnn2', 'gap')]] as Array<[number, PaperNumber]>) {
+    for (const [k, n] of [[2, find('cnn2', 'trainAccuracy')], [3, find('cnn2', 'gap')]] as Array<[number, PaperNumber]>) {
       const range = (layout[`yaxis${k}`] as { range: [number, number] }).range;
       const values = [n.paper, ...n.ours.faithful!.values, ...n.ours.paper!.values].map((v) => 100 * v);
       expect(range[0]).toBeLessThan(Math.min(...values));
