@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { figuresDir, projectRoot, resultsDir } from '../util/paths';
 import type { NotebookJob } from './execute';
 import { DEFAULT_SEED } from '../results/layout';
-import { BENCHMARK_PROTOCOL } from '../figures/comparison-figures';
+import { BENCHMARK_PROTOCOL } from '../cited/benchmarks';
 
 /** The project's notebooks, in reading order (file names without .ipynb). */
 export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison', '08-interpretability'] as const;

@@ -1,5 +1,5 @@
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
-import { loadResults, num, REPORT_PROTOCOLS, type LoadedResults } from './variables';
+import { loadResults, num, REPORT_PROTOCOLS, type LoadedResults } from './saved-results';
 import type { RuntimeIdentity } from '../results/runtime';
 
 /**

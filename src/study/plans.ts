@@ -245,7 +245,6 @@ export function parseShard(raw: string): Shard {
   return { index, count };
 }
 
-
 /** A run's expected cost in integer units: epochs × per-epoch cost × batch factor × data share. */
 export function expectedCost(run: StudyRun): number {
   const config = trainingConfig(run.profile, { ...run.overrides, model: run.model });
