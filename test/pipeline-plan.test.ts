@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planNotebookJobs } from '../src/pipeline/plan';
+import { NOTEBOOK_NAMES, planNotebookJobs } from '../src/pipeline/plan';
 
 const afterOf = (protocols: Array<'paper' | 'official'>, id: string) => {
   const job = planNotebookJobs({ profile: 'paper', protocols }).find((j) => j.id === id);
@@ -27,6 +27,24 @@ describe('the main job plan', () => {
     const jobs = planNotebookJobs({ profile: 'paper', protocols: ['paper', 'official'] }).filter((j) => j.id?.endsWith('08-interpretability'));
     expect(jobs.map((j) => j.id)).toEqual(['paper/08-interpretability']);
     expect(afterOf(['paper', 'official'], 'paper/08-interpretability')).toEqual(['paper/03-ann', 'paper/04-cnn1', 'paper/06-cnn3']);
+  });
+
+  it('is the plan as it was written out by hand before it derived from the model registry: same jobs, order and dependencies', () => {
+    expect(NOTEBOOK_NAMES).toEqual(['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison', '08-interpretability']);
+    const plan = (protocols: Array<'paper' | 'official'>) => planNotebookJobs({ profile: 'paper', protocols }).map((j) => [j.id, j.after]);
+    const both = (n: string) => [`paper/${n}`, `official/${n}`];
+    // Slowest training first (CNN 3, CNN 1, CNN 2, the ANN), then PCA, EDA, the comparison and the interpretability.
+    expect(plan(['paper', 'official']).map(([id]) => id)).toEqual([...both('06-cnn3'), ...both('04-cnn1'), ...both('05-cnn2'), ...both('03-ann'), 'paper/02-pca', 'paper/01-eda', ...both('07-comparison'), 'paper/08-interpretability']);
+    expect(plan(['paper'])).toEqual([
+      ['paper/06-cnn3', []],
+      ['paper/04-cnn1', []],
+      ['paper/05-cnn2', []],
+      ['paper/03-ann', []],
+      ['paper/02-pca', []],
+      ['paper/01-eda', []],
+      ['paper/07-comparison', models.map((m) => `paper/${m}`)],
+      ['paper/08-interpretability', ['paper/03-ann', 'paper/04-cnn1', 'paper/06-cnn3']],
+    ]);
   });
 
   it('every dependency names a job of the plan', () => {
