@@ -21,6 +21,8 @@ export type LayerSpec =
 export interface ModelSpec {
   /** How the article and the figures name it. */
   title: string;
+  /** How a generated sentence names it mid-sentence ("the ANN", "CNN 3"); capitalised at a sentence's start. */
+  proseName: string;
   family: 'dense' | 'convolutional';
   /** The notebook that trains and shows it (notebooks/<name>.ipynb), in reading order by its number. */
   notebook: string;
@@ -47,6 +49,7 @@ const K3 = MODEL_CHOICES.cnn3KernelSize;
 export const MODEL_REGISTRY = {
   ann: {
     title: 'ANN',
+    proseName: 'the ANN',
     family: 'dense',
     notebook: '03-ann',
     colour: '#7f7f7f',
@@ -56,6 +59,7 @@ export const MODEL_REGISTRY = {
   },
   cnn1: {
     title: 'CNN 1',
+    proseName: 'CNN 1',
     family: 'convolutional',
     notebook: '04-cnn1',
     colour: '#1f77b4',
@@ -65,6 +69,7 @@ export const MODEL_REGISTRY = {
   },
   cnn2: {
     title: 'CNN 2',
+    proseName: 'CNN 2',
     family: 'convolutional',
     notebook: '05-cnn2',
     colour: '#ff7f0e',
@@ -75,6 +80,7 @@ export const MODEL_REGISTRY = {
   },
   cnn3: {
     title: 'CNN 3',
+    proseName: 'CNN 3',
     family: 'convolutional',
     notebook: '06-cnn3',
     colour: '#2ca02c',
@@ -130,6 +136,13 @@ export function modelTitle(model: ModelName): string {
 /** The models of a family, in registry order. */
 export function modelsOfFamily(family: ModelSpec['family']): ModelName[] {
   return MODEL_NAMES.filter((m) => modelSpec(m).family === family);
+}
+
+/** The fully connected baseline the convolutional models are compared with: the registry's one dense model. */
+export function baselineModel(): ModelName {
+  const dense = modelsOfFamily('dense');
+  if (dense.length !== 1) throw new Error(`the registry should have exactly one dense (baseline) model, not ${dense.length}: ${dense.join(', ')}`);
+  return dense[0];
 }
 
 /** The models the paper has (its reported numbers and claims are about these). */

@@ -32,7 +32,6 @@ export { loadResults, num, REPORT_PROTOCOLS, type Json, type LoadedResults, type
  * by hand; if a result is missing, generation fails and says which file and how to make it.
  */
 
-export const MODEL_LABELS: Record<ModelName, string> = MODEL_TITLES;
 
 export function variablesPath(): string {
   return path.join(projectRoot(), '_variables.yml');
@@ -95,7 +94,7 @@ export function modelEntries(resultsRoot: string = resultsDir(), runtime: Runtim
       const r = results[p][model];
       return modelVariables(r.metrics, r.history, r.run, r.files);
     });
-    out[model] = { name: MODEL_LABELS[model], params: formatInt(size.total), layers: String(size.layers), paper, official };
+    out[model] = { name: MODEL_TITLES[model], params: formatInt(size.total), layers: String(size.layers), paper, official };
   }
   return out;
 }
@@ -166,14 +165,14 @@ export function extremes(t: Record<ModelName, ModelVariables>, value: (v: ModelV
 
 /** "CNN 2", "CNN 1 and CNN 2", "ANN, CNN 1 and CNN 2". */
 export function modelList(models: readonly ModelName[]): string {
-  const names = models.map((m) => MODEL_LABELS[m]);
+  const names = models.map((m) => MODEL_TITLES[m]);
   return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** One value when the models share it, else each model's ("0.913 and 0.912"). */
 function modelValues(models: readonly ModelName[], value: (m: ModelName) => string): string {
   const values = [...new Set(models.map(value))];
-  return values.length === 1 ? values[0] : models.map((m) => `${value(m)} (${MODEL_LABELS[m]})`).join(' and ');
+  return values.length === 1 ? values[0] : models.map((m) => `${value(m)} (${MODEL_TITLES[m]})`).join(' and ');
 }
 
 /** The paper's exact figures for one model (cited in src/cited/paper.ts), or undefined if it reports none. */
