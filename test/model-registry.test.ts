@@ -10,7 +10,7 @@ import { figureId } from '../src/figures/model-figure-text';
 import { NOTEBOOK_NAMES } from '../src/pipeline/plan';
 
 const root = path.join(__dirname, '..');
-const quarto = YAML.parse(fs.readFileSync(path.join(root, '_quarto.yml'), 'utf8')) as { project: { render: string[] } };
+const quarto = YAML.parse(fs.readFileSync(path.join(root, '_quarto.yml'), 'utf8')) as { project: { render: string[] }; manuscript: { notebooks: Array<{ notebook: string }> } };
 const article = fs.readFileSync(path.join(root, 'index.qmd'), 'utf8');
 
 describe('the model registry', () => {
@@ -26,8 +26,11 @@ describe('the model registry', () => {
 
   it.each(MODEL_NAMES)('%s is rendered by Quarto: its notebook and the official split\'s executed copy are in _quarto.yml', (model) => {
     const nb = modelNotebook(model);
-    expect(quarto.project.render, `add notebooks/${nb}.ipynb to project.render in _quarto.yml`).toContain(`notebooks/${nb}.ipynb`);
-    expect(quarto.project.render, `add results/official/notebooks/${nb}.ipynb to project.render in _quarto.yml`).toContain(`results/official/notebooks/${nb}.ipynb`);
+    const manuscript = quarto.manuscript.notebooks.map((n) => n.notebook);
+    for (const file of [`notebooks/${nb}.ipynb`, `results/official/notebooks/${nb}.ipynb`]) {
+      expect(quarto.project.render, `add ${file} to project.render in _quarto.yml`).toContain(file);
+      expect(manuscript, `add ${file} (with its title and preview url) to manuscript.notebooks in _quarto.yml`).toContain(file);
+    }
   });
 
   it.each(MODEL_NAMES)('%s has its architecture embedded in the article', (model) => {
