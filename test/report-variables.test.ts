@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildReportVariables, variableKeys, writeReportVariables } from '../src/report/variables';
+import { buildReportVariables, extremes, modelList, variableKeys, writeReportVariables, type ModelVariables } from '../src/report/variables';
+import type { ModelName } from '../src/models/registry';
 import { DISK_TEST, rewriteArtifact, writeSyntheticResults, writeSyntheticStudy } from './report-fixtures';
 import { committedRuntime } from '../src/results/runtime';
 import { studyVariables } from '../src/report/study-variables';
@@ -123,6 +124,17 @@ describe('report variables (_variables.yml) from results', () => {
     writeSyntheticResults(root);
     fs.rmSync(path.join(root, 'pipeline-timings.json'));
     expect(() => buildReportVariables(root)).toThrow(/pipeline-timings\.json is missing/);
+  });
+
+  it('names every model tied at the printed precision, not the first of them (a fifth model made ties likelier)', () => {
+    const row = (test_accuracy: string, gap: string) => ({ test_accuracy, gap }) as ModelVariables;
+    const t = { ann: row('88.20', '1.7'), cnn1: row('91.37', '2.9'), cnn2: row('91.37', '2.6'), cnn3: row('90.92', '2.9') } as Record<ModelName, ModelVariables>;
+    expect(extremes(t, (v) => v.test_accuracy, 'highest')).toEqual(['cnn1', 'cnn2']);
+    expect(extremes(t, (v) => v.test_accuracy, 'lowest')).toEqual(['ann']);
+    expect(extremes(t, (v) => v.gap, 'highest')).toEqual(['cnn1', 'cnn3']);
+    expect(modelList(['cnn1', 'cnn2'])).toBe('CNN 1 and CNN 2');
+    expect(modelList(['ann', 'cnn1', 'cnn3'])).toBe('ANN, CNN 1 and CNN 3');
+    expect(modelList(['cnn3'])).toBe('CNN 3');
   });
 
   it('writes YAML that parses back to the same keys', async () => {
