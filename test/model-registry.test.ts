@@ -34,7 +34,7 @@ describe('the model registry', () => {
   });
 
   it.each(MODEL_NAMES)('%s has its architecture embedded in the article', (model) => {
-    const embed = `{{< embed notebooks/${modelNotebook(model)}.ipynb#${figureId(model, 'architecture')} >}}`;
+    const embed = `{{< embed notebooks/${modelNotebook(model)}.ipynb#${figureId(model, 'architecture', 'tbl')} >}}`;
     expect(article, `index.qmd lacks ${embed}`).toContain(embed);
   });
 
