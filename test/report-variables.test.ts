@@ -128,7 +128,7 @@ describe('report variables (_variables.yml) from results', () => {
 
   it('names every model tied at the printed precision, not the first of them (a fifth model made ties likelier)', () => {
     const row = (test_accuracy: string, gap: string) => ({ test_accuracy, gap }) as ModelVariables;
-    const t = { ann: row('88.20', '1.7'), cnn1: row('91.37', '2.9'), cnn2: row('91.37', '2.6'), cnn3: row('90.92', '2.9') } as Record<ModelName, ModelVariables>;
+    const t: Partial<Record<ModelName, ModelVariables>> = { ann: row('88.20', '1.7'), cnn1: row('91.37', '2.9'), cnn2: row('91.37', '2.6'), cnn3: row('90.92', '2.9') };
     expect(extremes(t, (v) => v.test_accuracy, 'highest')).toEqual(['cnn1', 'cnn2']);
     expect(extremes(t, (v) => v.test_accuracy, 'lowest')).toEqual(['ann']);
     expect(extremes(t, (v) => v.gap, 'highest')).toEqual(['cnn1', 'cnn3']);

@@ -156,11 +156,12 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
 
 const ranked = (t: Record<ModelName, ModelVariables>) => [...MODEL_NAMES].sort((a, b) => Number(t[b].test_accuracy) - Number(t[a].test_accuracy));
 
-/** Every model sharing the highest (or lowest) printed value, in registry order. */
-export function extremes(t: Record<ModelName, ModelVariables>, value: (v: ModelVariables) => string, which: 'highest' | 'lowest'): ModelName[] {
-  const values = MODEL_NAMES.map((m) => Number(value(t[m])));
+/** Every model of `t` sharing the highest (or lowest) printed value, in registry order. */
+export function extremes(t: Partial<Record<ModelName, ModelVariables>>, value: (v: ModelVariables) => string, which: 'highest' | 'lowest'): ModelName[] {
+  const models = MODEL_NAMES.filter((m) => t[m] !== undefined);
+  const values = models.map((m) => Number(value(t[m]!)));
   const target = which === 'highest' ? Math.max(...values) : Math.min(...values);
-  return MODEL_NAMES.filter((_, i) => values[i] === target);
+  return models.filter((_, i) => values[i] === target);
 }
 
 /** "CNN 2", "CNN 1 and CNN 2", "ANN, CNN 1 and CNN 2". */
