@@ -62,10 +62,11 @@ export {
   selectMisclassified,
   misclassifiedGalleryFigure,
   benchmarkComparisonFigure,
-  PAPER_REPORTED,
-  PUBLISHED_BENCHMARKS,
   type ComparisonRow,
 } from './figures/comparison-figures';
+/** What the article cites: the paper's reported numbers and the published benchmarks (src/cited/). */
+export { PAPER_REPORTED } from './cited/paper';
+export { PUBLISHED_BENCHMARKS } from './cited/benchmarks';
 
 // ── 07 · The seed study: mean, spread and significance over training seeds ─────────────────────
 /** `const study = await studyInNotebook(settings)`: the saved study summary (`fmnist study` trains and writes it). */

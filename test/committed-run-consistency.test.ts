@@ -6,7 +6,7 @@ import { keyMetricsTable } from '../src/figures/model-figures';
 import { benchmarkComparisonFigure, comparisonRows, comparisonTable } from '../src/figures/comparison-figures';
 import { paperComparisonTable } from '../src/figures/paper-comparison';
 import { paperNumbersInNotebook } from '../src/notebook/study-cells';
-import { MODEL_NOTEBOOKS } from '../src/figures/model-notebooks';
+import { modelNotebook } from '../src/models/registry';
 import { renderTable, type TableSpec } from '../src/figures/show';
 import { findLabelledCell, readNotebook } from '../src/pipeline/notebook-file';
 import { executedNotebookPath, PROTOCOL_NAMES, protocolFiguresDir, type NotebookName } from '../src/pipeline/plan';
@@ -58,7 +58,7 @@ describe.each(PROTOCOL_NAMES)('the committed %s-protocol run', (protocol) => {
   });
 
   it.each(MODEL_NAMES)('%s: the notebook and the CSV show the headline table of results/', (model) => {
-    expectShown(MODEL_NOTEBOOKS[model], protocol, keyMetricsTable(model, reports.get(`${protocol}/${model}`)!));
+    expectShown(modelNotebook(model), protocol, keyMetricsTable(model, reports.get(`${protocol}/${model}`)!));
   });
 
   it('comparison: both tables match results/', () => {

@@ -8,10 +8,10 @@ import {
   f1AcrossModelsFigure,
   GALLERY_GAP,
   misclassifiedGalleryFigure,
-  PAPER_REPORTED,
-  PUBLISHED_BENCHMARKS,
   selectMisclassified,
 } from '../src/figures/comparison-figures';
+import { PAPER_REPORTED } from '../src/cited/paper';
+import { PUBLISHED_BENCHMARKS } from '../src/cited/benchmarks';
 import { CLASS_NAMES } from '../src/data/classes';
 import { PIXELS } from '../src/data/types';
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPARISON_NOTEBOOK, GALLERY_MODEL, MODEL_NOTEBOOKS } from '../src/figures/model-notebooks';
+import { MODEL_NAMES, modelNotebook } from '../src/models/registry';
 import { architectureTable, modelFigures, keyMetricsTable } from '../src/figures/model-figures';
 import { comparisonFigures, comparisonTable, misclassifiedGalleryFigure } from '../src/figures/comparison-figures';
 import { paperComparisonFigure, paperComparisonTable, paperNumbers } from '../src/figures/paper-comparison';
@@ -17,6 +17,10 @@ import { PIXELS } from '../src/data/types';
 const root = path.join(__dirname, '..');
 const notebooksDir = path.join(root, 'notebooks');
 const ALL_NOTEBOOKS = fs.readdirSync(notebooksDir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+const COMPARISON_NOTEBOOK = '07-comparison';
+/** The model whose mistakes 07 shows: CNN 3, the model the paper recommends (the notebook's call names it). */
+const GALLERY_MODEL = 'cnn3';
+const MODEL_NOTEBOOKS = Object.fromEntries(MODEL_NAMES.map((m) => [m, modelNotebook(m)]));
 const MODEL_AND_COMPARISON = [...Object.values(MODEL_NOTEBOOKS), COMPARISON_NOTEBOOK];
 const notebook = (name: string): Notebook => readNotebook(path.join(notebooksDir, `${name}.ipynb`));
 

@@ -7,7 +7,7 @@ import { committedRuntime } from '../src/results/runtime';
 import { artifactDir } from '../src/results/layout';
 import { buildStudySummary } from '../src/study/summary';
 import { summaryPath } from '../src/study/summary';
-import type { ModelName } from '../src/models/architectures';
+import { MODEL_NAMES, type ModelName } from '../src/models/registry';
 import type { SplitProtocol } from '../src/data/types';
 
 /**
@@ -32,7 +32,7 @@ export function writeSyntheticRun(dir: string, files: Record<string, string | Bu
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ format: 'fmnist-run-2', runtime: committedRuntime(), backend: committedRuntime().backend, ...run, artifacts }));
 }
 
-const MODELS = ['ann', 'cnn1', 'cnn2', 'cnn3'] as const;
+const MODELS = MODEL_NAMES;
 const PROTOCOLS = ['paper', 'official'] as const;
 /** Test and training images of the synthetic runs: accuracies are whole numbers of them. */
 export const DISK_TEST = 10_000;
@@ -103,12 +103,19 @@ export function writeSyntheticStudy(root: string, opts: { profile?: ProfileName;
 }
 
 /**
+ * Each model's place in the synthetic results (0 = least accurate), by name: a model added to the
+ * registry does not compile here until it is placed, instead of silently becoming the most accurate.
+ */
+const RANK: Record<ModelName, number> = { ann: 0, cnn1: 1, cnn2: 2, cnn3: 3 };
+
+/**
  * Synthetic results shaped like src/results/report.ts's metrics.json, history.json, predictions.json
  * and run.json (accuracies chosen per model to be told apart), and the seed study over them: the
  * committed runs are its seed 42, CLEAR_ORDER / CLEAR_GAPS give seeds 1–4.
  */
 export function writeSyntheticResults(root: string, overrides: { skip?: string; noStudy?: boolean } = {}): void {
-  MODELS.forEach((model, i) => {
+  for (const model of MODELS) {
+    const i = RANK[model];
     for (const [j, protocol] of PROTOCOLS.entries()) {
       const dir = path.join(root, protocol, model);
       if (`${protocol}/${model}` === overrides.skip) continue;
@@ -118,7 +125,7 @@ export function writeSyntheticResults(root: string, overrides: { skip?: string; 
       const history = { bestEpoch: 2, restoreBest: true, history: [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.8, valLoss: 0.5, valAccuracy: epoch === 2 ? 0.9 + 0.001 * i : 0.85, learningRate: 1e-3, seconds: 10 })) };
       writeSyntheticRun(dir, runFiles(protocol, model, testCorrect, trainCorrect, { history }), runRecord('paper', protocol, model, 42, 600 + 60 * i, `2025-01-0${1 + j}T09:00:00.000Z`));
     }
-  });
+  }
   if (!overrides.noStudy && !overrides.skip) writeSyntheticStudy(root);
   // Notebook 02's PCA summary: 784 variances falling geometrically (90% at 45 components, 95% at 59).
   const raw = Array.from({ length: 784 }, (_, k) => 0.95 ** k);
@@ -127,7 +134,7 @@ export function writeSyntheticResults(root: string, overrides: { skip?: string; 
   fs.writeFileSync(path.join(root, 'pca', 'summary.json'), JSON.stringify({ format: 'fmnist-pca-1', profile: 'paper', images: 70000, pixels: 784, components90: 45, components95: 59, explained: raw.map((x) => x / total), dataChecksums: {} }));
   fs.writeFileSync(
     path.join(root, 'pipeline-timings.json'),
-    JSON.stringify({ profile: 'paper', protocols: ['paper', 'official'], concurrency: 2, startedAt: '2025-01-02T10:00:00.000Z', finishedAt: '2025-01-02T10:30:00.000Z', totalSeconds: 1800, stages: [{ stage: 'notebooks', seconds: 1500 }], notebooks: { 'paper/01-eda': 60, 'paper/02-pca': 90 }, peakMemory: { pssBytes: 1.5 * 2 ** 30, rssSumBytes: 2 * 2 ** 30, samples: 100 }, machine: { cpus: 2, memoryBytes: 24 * 2 ** 30 + 123, platform: 'linux', arch: 'x64', node: 'v20.0.0' }, models: { trained: ['paper/cnn3', 'official/cnn3'], cached: ['paper/ann', 'paper/cnn1', 'paper/cnn2', 'official/ann', 'official/cnn1', 'official/cnn2'] } }),
+    JSON.stringify({ profile: 'paper', protocols: ['paper', 'official'], concurrency: 2, startedAt: '2025-01-02T10:00:00.000Z', finishedAt: '2025-01-02T10:30:00.000Z', totalSeconds: 1800, stages: [{ stage: 'notebooks', seconds: 1500 }], notebooks: { 'paper/01-eda': 60, 'paper/02-pca': 90 }, peakMemory: { pssBytes: 1.5 * 2 ** 30, rssSumBytes: 2 * 2 ** 30, samples: 100 }, machine: { cpus: 2, memoryBytes: 24 * 2 ** 30 + 123, platform: 'linux', arch: 'x64', node: 'v20.0.0' }, models: { trained: PROTOCOLS.map((p) => `${p}/cnn3`), cached: PROTOCOLS.flatMap((p) => MODELS.filter((m) => m !== 'cnn3').map((m) => `${p}/${m}`)) } }),
   );
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { artifactDir } from '../src/results/layout';
+import { MODEL_NAMES } from '../src/models/registry';
 import { committedRuntime } from '../src/results/identity';
 import { resolveSettings, trainCommand } from '../src/results/saved-runs';
 import {
@@ -71,9 +72,9 @@ describe('runs carry their condition and overrides, and resolve like `fmnist tra
 });
 
 describe('named plans', () => {
-  it('faithful and improved are each 5 seeds × 4 models × 2 protocols, the ablation 2 models × 3 seeds × (4 arms + baseline)', () => {
-    expect(studyPlan('faithful').runs).toHaveLength(40);
-    expect(studyPlan('improved').runs).toHaveLength(40);
+  it('faithful and improved are each 5 seeds × every model × 2 protocols, the ablation 2 models × 3 seeds × (4 arms + baseline)', () => {
+    expect(studyPlan('faithful').runs).toHaveLength(5 * MODEL_NAMES.length * 2);
+    expect(studyPlan('improved').runs).toHaveLength(5 * MODEL_NAMES.length * 2);
     expect(studyPlan('ablation').runs).toHaveLength(30);
     expect(new Set(keys(studyPlan('ablation').runs)).size).toBe(30);
     expect(studyPlan('faithful').studies).toEqual([conditionStudy('faithful')]);
@@ -85,7 +86,7 @@ describe('named plans', () => {
     expect(new Set(claims).size).toBe(claims.length);
     const union = new Set([...keys(studyPlan('faithful').runs), ...keys(studyPlan('improved').runs), ...keys(studyPlan('ablation').runs)]);
     expect(new Set(claims)).toEqual(union);
-    expect(claims).toHaveLength(40 + 40 + 24);
+    expect(claims).toHaveLength(2 * (5 * MODEL_NAMES.length * 2) + 24);
     expect(studyPlan('claims').studies.map((s) => s.profile)).toEqual(['faithful', 'paper']);
     expect(studyPlan('claims').ablation).toBe(true);
     expect(ablationRuns().filter((r) => Object.keys(r.overrides).length === 0).every((r) => claims.includes(runKey(r)))).toBe(true);

@@ -1,5 +1,6 @@
 import type { SplitProtocol } from '../data/types';
-import { MODEL_NAMES, type ModelName } from '../models/architectures';
+import type { ModelName } from '../models/architectures';
+import { paperModels } from '../models/registry';
 import type { ProfileName } from '../training/profiles';
 
 /**
@@ -57,6 +58,7 @@ export function pair(list: readonly PairEvidence[], a: ModelName, b: ModelName):
   throw new Error(`no comparison of ${a} and ${b} in the evidence`);
 }
 
+/** The paper's models in the evidence: its claims ("every model", "the best") are about its own models only. */
 export function modelsOf(e: ConditionEvidence): ModelName[] {
-  return MODEL_NAMES.filter((m) => m in e.models);
+  return paperModels().filter((m) => m in e.models);
 }

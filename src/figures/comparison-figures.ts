@@ -1,6 +1,6 @@
 /**
- * Figures that compare the four models with each other, with the paper's reported numbers and with
- * the published Fashion-MNIST benchmarks, plus a gallery of misclassified test images.
+ * Figures that compare the models with each other and with the published Fashion-MNIST benchmarks
+ * (cited in src/cited/), plus a gallery of misclassified test images.
  * All builders are pure: saved results in, FigureSpec out.
  */
 import { classScoreDotsLayout, DOT_SYMBOLS, LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';
@@ -11,6 +11,7 @@ import { imageMosaic } from './image-mosaic';
 import type { ClassScoresLike } from './model-figures';
 import { COMPARISON_FIGURE_TEXT as TEXT, modelFigureText, modelTitle } from './model-figure-text';
 import { MODEL_COLOURS as REGISTRY_COLOURS } from '../models/registry';
+import { BENCHMARK_PROTOCOL, PUBLISHED_BENCHMARKS, type Benchmark } from '../cited/benchmarks';
 import { trainingConfig, type ProfileName } from '../training/profiles';
 import { minutes, percent, points, signed } from '../util/units';
 
@@ -200,61 +201,10 @@ export function misclassifiedGalleryFigure(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The paper's reported numbers and published benchmarks, as cited data points.
-
-/** A number the paper reports, with where it says so. Values are fractions (0.906 = 90.6%). */
-export interface PaperFigure {
-  model: string;
-  metric: 'testAccuracy' | 'trainAccuracy' | 'f1';
-  value: number;
-  /** true where the paper gives only an approximate value ("about 90%"). */
-  approximate: boolean;
-  source: string;
-}
+// Our models among the published benchmarks (cited in src/cited/benchmarks.ts).
 
 /**
- * What "Threads of Understanding" reports. It gives a single approximate accuracy for all models, an F1
- * for CNN 3 without saying which average, and train/test accuracy for CNN 2 only.
- */
-export const PAPER_REPORTED: readonly PaperFigure[] = Object.freeze([
-  ...['ann', 'cnn1', 'cnn2', 'cnn3'].map((model) => ({
-    model,
-    metric: 'testAccuracy' as const,
-    value: 0.9,
-    approximate: true,
-    source: 'Sec. V (Conclusion): all models reach similar overall accuracy of about 90%',
-  })),
-  { model: 'cnn3', metric: 'f1', value: 0.9030001359566023, approximate: false, source: 'Fig. 11: F1-score of Model 3 (averaging not stated)' },
-  { model: 'cnn2', metric: 'trainAccuracy', value: 0.974, approximate: false, source: 'Sec. IV.C: Model 2 training accuracy 97.4%' },
-  { model: 'cnn2', metric: 'testAccuracy', value: 0.906, approximate: false, source: 'Sec. IV.C: Model 2 testing accuracy 90.6%' },
-]);
-
-/** A published Fashion-MNIST result (test accuracy). A range is given as accuracy..accuracyHigh. */
-export interface Benchmark {
-  name: string;
-  accuracy: number;
-  accuracyHigh?: number;
-  augmented: boolean;
-}
-
-/** The dataset's own benchmark table (Xiao et al., the Fashion-MNIST repository), as listed in the project brief. */
-export const PUBLISHED_BENCHMARKS: readonly Benchmark[] = Object.freeze([
-  { name: 'Human performance', accuracy: 0.835, augmented: false },
-  { name: '2 Conv + pooling', accuracy: 0.876, accuracyHigh: 0.916, augmented: false },
-  { name: 'MLP 256-128-100', accuracy: 0.883, augmented: false },
-  { name: 'SVC (scikit-learn, best classical)', accuracy: 0.897, augmented: false },
-  { name: '2 Conv, < 100K parameters', accuracy: 0.925, augmented: false },
-  { name: '3 Conv + pooling + 2 FC + dropout', accuracy: 0.926, augmented: false },
-  { name: '2 Conv + pooling + batch norm', accuracy: 0.934, augmented: false },
-  { name: 'ResNet18 (augmented)', accuracy: 0.949, augmented: true },
-  { name: 'WRN-40-4 (augmented)', accuracy: 0.967, augmented: true },
-]);
-
-/** The protocol whose test set the published benchmarks use: the dataset's own 10,000 test images. */
-export const BENCHMARK_PROTOCOL = 'official';
-
-/**
- * Our four models placed among the published results, sorted by test accuracy; ranges drawn as error
+ * Our models placed among the published results, sorted by test accuracy; ranges drawn as error
  * bars. The published numbers are scores on the official test set, so `rows` must come from the
  * official protocol: a paper-split row (14,000 other test images) throws rather than being plotted.
  */

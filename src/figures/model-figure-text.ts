@@ -1,5 +1,6 @@
 import { DEFAULT_SEED } from '../results/layout';
-import { MODEL_TITLES as REGISTRY_TITLES } from '../models/registry';
+import { MODEL_NAMES, MODEL_TITLES as REGISTRY_TITLES } from '../models/registry';
+import { numberWord } from '../util/words';
 /**
  * Ids, captions and alt texts of the model and comparison figures, in one place. The builders use them,
  * and notebooks 03–07 carry the same text in each figure cell's Quarto metadata (label, fig-cap, fig-alt;
@@ -7,8 +8,8 @@ import { MODEL_TITLES as REGISTRY_TITLES } from '../models/registry';
  * on results: the metadata is static while the numbers change from run to run.
  */
 
-/** Human names for the four model ids, as the paper calls them. */
-const MODEL_TITLES: Record<string, string> = REGISTRY_TITLES;
+/** Human names of the model ids (the registry's titles). */
+const MODEL_TITLES: Record<string, string> = REGISTRY_TITLES; // indexed by any string: ids outside the registry print as themselves
 
 export function modelTitle(model: string): string {
   return MODEL_TITLES[model] ?? model;
@@ -88,7 +89,7 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   table: {
     id: 'fig-comparison-table',
     caption:
-      'All four models on the test set: accuracy, macro-averaged F1, accuracy on the training split, the train–test gap (percentage points), trainable parameters and training time.',
+      `All ${numberWord(MODEL_NAMES.length)} models on the test set: accuracy, macro-averaged F1, accuracy on the training split, the train–test gap (percentage points), trainable parameters and training time.`,
     alt: 'Table with one row per model and columns test accuracy, macro F1, train accuracy, train–test gap, parameters and training seconds.',
   },
   f1PerClass: {
@@ -112,7 +113,7 @@ export const COMPARISON_FIGURE_TEXT = Object.freeze({
   },
   tableText: {
     id: 'tbl-comparison',
-    caption: "All four models on the committed seed's run: test accuracy, macro F1, training accuracy (measured after training, dropout off), the train − test gap in percentage points, parameters and training time.",
+    caption: `All ${numberWord(MODEL_NAMES.length)} models on the committed seed's run: test accuracy, macro F1, training accuracy (measured after training, dropout off), the train − test gap in percentage points, parameters and training time.`,
   },
   paperText: {
     id: 'tbl-comparison-paper',

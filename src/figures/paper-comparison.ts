@@ -5,7 +5,7 @@ import type { Summary } from '../study/statistics';
 import type { StudySummary } from '../study/summary';
 import { CLAIM_CONDITIONS, CONDITIONS, conditionTitle, type ClaimCondition } from '../training/profiles';
 import { percent, points, signed } from '../util/units';
-import { PAPER_REPORTED, type PaperFigure } from './comparison-figures';
+import { PAPER_REPORTED, type PaperFigure } from '../cited/paper';
 import { COMPARISON_FIGURE_TEXT as TEXT, modelTitle } from './model-figure-text';
 import type { TableSpec } from './show';
 import { LEGEND_ABOVE_PLOT, TOP_MARGIN_WITH_LEGEND, type FigureSpec } from './spec';

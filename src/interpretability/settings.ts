@@ -5,6 +5,13 @@
  */
 import type { ProfileName } from '../training/profiles';
 
+/**
+ * The models notebook 08 explains: CNN 3 (the paper's recommendation) against the ANN baseline, with
+ * CNN 1's first-layer filters beside CNN 3's. The main job runs it after their notebooks.
+ */
+export const INTERPRETED_MODELS = ['cnn3', 'ann', 'cnn1'] as const;
+export type InterpretedModel = (typeof INTERPRETED_MODELS)[number];
+
 export interface InterpretabilityScale {
   /** Images per class in the randomisation sanity check. */
   sanityPerClass: number;

@@ -1,20 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { MODEL_CHOICES } from './choices';
+import { assertModelName, MODEL_REGISTRY, type LayerSpec, type ModelName } from './registry';
 import { deriveSeed } from '../training/seeds';
 
-/** The paper's four models, in the order it presents them (baseline first). */
-export const MODEL_NAMES = ['ann', 'cnn1', 'cnn2', 'cnn3'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-export function isModelName(value: unknown): value is ModelName {
-  return typeof value === 'string' && (MODEL_NAMES as readonly string[]).includes(value);
-}
-
-/** Throws a message that lists the valid names (used by the CLI and the notebook API alike). */
-export function assertModelName(value: unknown): ModelName {
-  if (isModelName(value)) return value;
-  throw new Error(`unknown model '${String(value)}'; use one of: ${MODEL_NAMES.join(', ')}`);
-}
+// The model ids and their records live in the registry; re-exported here, where they always were.
+export { MODEL_NAMES, isModelName, assertModelName, type ModelName } from './registry';
 
 /** Layer defaults shared by every trainable layer: Keras' initialisers, each with its own seed. */
 function init(seed: number, model: ModelName, layer: string) {
@@ -25,69 +15,39 @@ function init(seed: number, model: ModelName, layer: string) {
   };
 }
 
-function dense(seed: number, model: ModelName, layer: string, units: number, activation: 'relu' | 'softmax') {
-  return tf.layers.dense({ units, activation, ...init(seed, model, layer) });
-}
-
-function conv(
-  seed: number,
-  model: ModelName,
-  layer: string,
-  filters: number,
-  kernelSize: number,
-  extra: { strides?: [number, number]; inputShape?: number[] } = {},
-) {
-  return tf.layers.conv2d({
-    ...extra,
-    filters,
-    kernelSize,
-    padding: MODEL_CHOICES.padding,
-    activation: 'relu',
-    ...init(seed, model, layer),
-  });
-}
-
-function pool(layer: string) {
-  return tf.layers.maxPooling2d({ name: layer, poolSize: MODEL_CHOICES.poolSize });
+/** One registry layer as a tf layer; the first layer of a model gets the input shape. */
+function layer(seed: number, model: ModelName, spec: LayerSpec, inputShape: number[] | undefined): tf.layers.Layer {
+  const input = inputShape ? { inputShape } : {};
+  switch (spec.kind) {
+    case 'flatten':
+      return tf.layers.flatten({ name: spec.name, ...input });
+    case 'dense':
+      return tf.layers.dense({ ...input, units: spec.units, activation: spec.activation, ...init(seed, model, spec.name) });
+    case 'conv':
+      return tf.layers.conv2d({
+        ...input,
+        ...(spec.strides ? { strides: [...spec.strides] as [number, number] } : {}),
+        filters: spec.filters,
+        kernelSize: spec.kernelSize,
+        padding: MODEL_CHOICES.padding,
+        activation: 'relu',
+        ...init(seed, model, spec.name),
+      });
+    case 'pool':
+      return tf.layers.maxPooling2d({ name: spec.name, ...input, poolSize: MODEL_CHOICES.poolSize });
+    case 'dropout':
+      return tf.layers.dropout({ name: spec.name, ...input, rate: spec.rate });
+  }
 }
 
 /**
- * Builds one of the four architectures (see MODEL_CHOICES for what the paper leaves open).
- * Layer names are stable ('conv1', 'pool1', 'flatten', 'dense1', 'output', ...) so figures,
- * saved weights and tests can refer to them. Not compiled: the training loop owns the optimiser.
+ * Builds a model from its registry record (see MODEL_CHOICES for what the paper leaves open).
+ * Not compiled: the training loop owns the optimiser.
  */
 export function buildModel(name: ModelName, seed: number): tf.Sequential {
   assertModelName(name);
-  const inputShape = [...MODEL_CHOICES.inputShape];
   const model = tf.sequential({ name });
-  switch (name) {
-    case 'ann':
-      model.add(tf.layers.flatten({ name: 'flatten', inputShape }));
-      model.add(dense(seed, name, 'dense1', 64, 'relu'));
-      model.add(dense(seed, name, 'dense2', 128, 'relu'));
-      break;
-    case 'cnn1':
-    case 'cnn2': {
-      // CNN 2 differs only by stating the (default) strides explicitly; see MODEL_CHOICES.cnn2Note.
-      const strides: [number, number] | undefined = name === 'cnn2' ? [1, 1] : undefined;
-      model.add(conv(seed, name, 'conv1', 32, MODEL_CHOICES.cnn1KernelSize, { inputShape, ...(strides ? { strides } : {}) }));
-      model.add(pool('pool1'));
-      model.add(tf.layers.flatten({ name: 'flatten' }));
-      model.add(dense(seed, name, 'dense1', 128, 'relu'));
-      break;
-    }
-    case 'cnn3':
-      model.add(conv(seed, name, 'conv1', 32, MODEL_CHOICES.cnn3KernelSize, { inputShape }));
-      model.add(pool('pool1'));
-      model.add(conv(seed, name, 'conv2', 64, MODEL_CHOICES.cnn3KernelSize));
-      model.add(pool('pool2'));
-      model.add(tf.layers.flatten({ name: 'flatten' }));
-      model.add(dense(seed, name, 'dense1', 128, 'relu'));
-      // The training loop re-seeds this layer every step (see setDropoutSeed).
-      model.add(tf.layers.dropout({ name: 'dropout', rate: MODEL_CHOICES.dropoutRate }));
-      break;
-  }
-  model.add(dense(seed, name, 'output', 10, 'softmax'));
+  MODEL_REGISTRY[name].layers.forEach((spec, i) => model.add(layer(seed, name, spec, i === 0 ? [...MODEL_CHOICES.inputShape] : undefined)));
   return model;
 }
 

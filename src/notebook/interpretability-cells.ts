@@ -29,7 +29,7 @@ import { pcaProjection, toRows, umapProjection } from '../interpretability/proje
 import { cascadingRandomisation, type SanityResult } from '../interpretability/randomisation';
 import { gradientSaliency, gradientTimesInput } from '../interpretability/saliency';
 import { separation } from '../interpretability/separation';
-import { HARDEST_PAIR, interpretabilityScale, type InterpretabilityScale } from '../interpretability/settings';
+import { HARDEST_PAIR, INTERPRETED_MODELS, interpretabilityScale, type InterpretabilityScale, type InterpretedModel } from '../interpretability/settings';
 import { INTERPRETABILITY_FORMAT, writeInterpretabilitySummary, type InterpretabilitySummary, type ProjectionSeparation } from '../interpretability/summary';
 import { interpretabilitySentences } from '../report/interpretability-variables';
 
@@ -39,8 +39,8 @@ export interface InterpretabilityContext {
   settings: NotebookSettings;
   scale: InterpretabilityScale;
   test: SplitPart;
-  models: Record<'cnn3' | 'ann' | 'cnn1', tf.LayersModel>;
-  reports: Record<'cnn3' | 'ann' | 'cnn1', ModelReport>;
+  models: Record<InterpretedModel, tf.LayersModel>;
+  reports: Record<InterpretedModel, ModelReport>;
   /** CNN 3 on the test split. */
   probabilities: Float32Array;
   predicted: Uint8Array;
@@ -48,10 +48,9 @@ export interface InterpretabilityContext {
 
 /** Loads (or, under a profile whose runs are not saved yet, trains) the three models and CNN 3's test predictions. */
 export async function interpretabilityContext(settings: NotebookSettings): Promise<InterpretabilityContext> {
-  const names = ['cnn3', 'ann', 'cnn1'] as const;
   const reports = {} as InterpretabilityContext['reports'];
   const models = {} as InterpretabilityContext['models'];
-  for (const model of names) {
+  for (const model of INTERPRETED_MODELS) {
     const r = await trainAndEvaluate({ model: model as ModelName, profile: settings.profile, protocol: settings.protocol, seed: settings.seed, progress: 'silent', log: say, logOutcome: false });
     say(outcomeLine(runLabel({ model, protocol: settings.protocol, profile: settings.profile, seed: settings.seed }), r));
     reports[model] = r;

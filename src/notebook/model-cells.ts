@@ -5,7 +5,8 @@
  */
 import type { LabelledImages } from '../data/types';
 import type { Misclassified } from '../figures/comparison-figures';
-import { BENCHMARK_PROTOCOL, benchmarkComparisonFigure, comparisonRows, selectMisclassified } from '../figures/comparison-figures';
+import { benchmarkComparisonFigure, comparisonRows, selectMisclassified } from '../figures/comparison-figures';
+import { BENCHMARK_PROTOCOL } from '../cited/benchmarks';
 import type { FigureSpec } from '../figures/spec';
 import { resultsProvenance } from '../figures/model-provenance';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';

@@ -2,23 +2,30 @@ import * as path from 'node:path';
 import { figuresDir, projectRoot, resultsDir } from '../util/paths';
 import type { NotebookJob } from './execute';
 import { DEFAULT_SEED } from '../results/layout';
-import { BENCHMARK_PROTOCOL } from '../figures/comparison-figures';
+import { BENCHMARK_PROTOCOL } from '../cited/benchmarks';
+import { MODEL_NAMES, modelNotebook, modelSpec, type ModelName, type ModelNotebook } from '../models/registry';
+import { INTERPRETED_MODELS } from '../interpretability/settings';
+
+/** One notebook per model, from the registry, in reading order (their file names' numbers). */
+const MODEL_NOTEBOOK_NAMES: readonly ModelNotebook[] = MODEL_NAMES.map(modelNotebook).sort();
+/** The notebooks that are not about one model. */
+const OTHER_NOTEBOOKS = ['01-eda', '02-pca', '07-comparison', '08-interpretability'] as const;
 
 /** The project's notebooks, in reading order (file names without .ipynb). */
-export const NOTEBOOK_NAMES = ['01-eda', '02-pca', '03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison', '08-interpretability'] as const;
-export type NotebookName = (typeof NOTEBOOK_NAMES)[number];
+export const NOTEBOOK_NAMES: readonly NotebookName[] = [...OTHER_NOTEBOOKS, ...MODEL_NOTEBOOK_NAMES].sort();
+export type NotebookName = (typeof OTHER_NOTEBOOKS)[number] | ModelNotebook;
 
 /**
  * Notebooks whose results depend on the split protocol; the main job runs them under both.
  * EDA and PCA describe the whole dataset, so they run once; so does the interpretability notebook,
  * which explains the first protocol's models (the paper split's in the main job).
  */
-const PROTOCOL_DEPENDENT: readonly NotebookName[] = ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3', '07-comparison'];
-/** The comparison reads the four models' saved results. */
-const DEPENDS_ON: Partial<Record<NotebookName, NotebookName[]>> = {
-  '07-comparison': ['03-ann', '04-cnn1', '05-cnn2', '06-cnn3'],
+const PROTOCOL_DEPENDENT: readonly NotebookName[] = [...MODEL_NOTEBOOK_NAMES, '07-comparison'];
+const DEPENDS_ON: Partial<Record<NotebookName, readonly NotebookName[]>> = {
+  // The comparison reads every model's saved results.
+  '07-comparison': MODEL_NOTEBOOK_NAMES,
   // It loads the models those notebooks train (under the smoke profile it would otherwise train them itself).
-  '08-interpretability': ['03-ann', '04-cnn1', '06-cnn3'],
+  '08-interpretability': MODEL_NAMES.filter((m) => (INTERPRETED_MODELS as readonly ModelName[]).includes(m)).map(modelNotebook),
 };
 /**
  * Notebooks that also read another protocol's results: the comparison's benchmark figure always
@@ -27,10 +34,16 @@ const DEPENDS_ON: Partial<Record<NotebookName, NotebookName[]>> = {
  */
 const DEPENDS_ON_PROTOCOL: Partial<Record<NotebookName, Protocol>> = { '07-comparison': BENCHMARK_PROTOCOL };
 /**
- * Start order for two workers: slowest training first, so the short notebooks fill the gaps
- * (CNN 3 trains slowest, the ANN fastest; EDA and PCA take a minute or two).
+ * Start order for two workers: slowest training first (the registry's per-epoch cost; ties in
+ * registry order), so the short notebooks fill the gaps; EDA and PCA take a minute or two.
  */
-const START_ORDER: readonly NotebookName[] = ['06-cnn3', '04-cnn1', '05-cnn2', '03-ann', '02-pca', '01-eda', '07-comparison', '08-interpretability'];
+const START_ORDER: readonly NotebookName[] = [
+  ...[...MODEL_NAMES].sort((a, b) => modelSpec(b).epochCost - modelSpec(a).epochCost).map(modelNotebook),
+  '02-pca',
+  '01-eda',
+  '07-comparison',
+  '08-interpretability',
+];
 
 export type Protocol = 'paper' | 'official';
 export const PROTOCOL_NAMES: readonly Protocol[] = ['paper', 'official'];

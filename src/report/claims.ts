@@ -1,5 +1,6 @@
-import { MODEL_NAMES, type ModelName } from '../models/architectures';
-import { loadResults, num, REPORT_PROTOCOLS, type LoadedResults } from './variables';
+import { MODEL_NAMES, modelsOfFamily, type ModelName } from '../models/registry';
+import { numberWord } from '../util/words';
+import { loadResults, num, REPORT_PROTOCOLS, type LoadedResults } from './saved-results';
 import type { RuntimeIdentity } from '../results/runtime';
 
 /**
@@ -30,7 +31,6 @@ export interface ClaimResult {
 const UPPER_BODY = [0, 2, 4, 6];
 const DISTINCT_SHAPES = [1, 5, 7, 8, 9];
 const SHIRT = 6;
-const CNNS: ModelName[] = ['cnn1', 'cnn2', 'cnn3'];
 
 const testAccuracy = (r: LoadedResults, p: keyof LoadedResults, m: ModelName) => num(r[p][m].metrics, ['test.accuracy'], r[p][m].files[0]);
 const gap = (r: LoadedResults, p: keyof LoadedResults, m: ModelName) => num(r[p][m].metrics, ['train.accuracy'], r[p][m].files[0]) - testAccuracy(r, p, m);
@@ -46,10 +46,10 @@ export const ARTICLE_CLAIMS: readonly Claim[] = [
   // sentences are generated and checked in src/report/study-claims.ts.
   {
     id: 'cnn3-smallest-cnn-gap',
-    statement: "CNN 3's train–test gap is the smallest of the three CNNs (paper protocol)",
+    statement: `CNN 3's train–test gap is the smallest of the ${numberWord(modelsOfFamily('convolutional').length)} CNNs (paper protocol)`,
     where: 'abstract, learning curves, discussion (overfitting gap), conclusion',
     check: (r) => {
-      const bad = ['cnn1', 'cnn2'].filter((m) => gap(r, 'paper', m as ModelName) <= gap(r, 'paper', 'cnn3'));
+      const bad = modelsOfFamily('convolutional').filter((m) => m !== 'cnn3' && gap(r, 'paper', m) <= gap(r, 'paper', 'cnn3'));
       return bad.length ? `gap of ${bad.join(', ')} ≤ gap of cnn3 (${pct(gap(r, 'paper', 'cnn3'))})` : undefined;
     },
   },

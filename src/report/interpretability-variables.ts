@@ -7,7 +7,7 @@
 import { MODEL_TITLES } from '../models/registry';
 import { displayPath, resultsDir } from '../util/paths';
 import { interpretabilitySummaryPath, readInterpretabilitySummary, type InterpretabilitySummary, type ProjectionSeparation } from '../interpretability/summary';
-import type { LoadedResults } from './variables';
+import type { LoadedResults } from './saved-results';
 
 const METHOD_PROSE: Record<string, string> = { gradient: 'gradient saliency', gradCam: 'Grad-CAM', occlusion: 'occlusion sensitivity', gradientTimesInput: 'gradient × input' };
 const UPPER_BODY = [0, 2, 4, 6];

@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MODEL_NAMES } from '../models/architectures';
+import { MODEL_NAMES, MODEL_TITLES } from '../models/registry';
 import { writeFileAtomic } from '../util/atomic';
 import { projectRoot } from '../util/paths';
-import { describeMachine, modelEntries, paperReportedVariables } from './variables';
+import { describeMachine, modelEntries, paperReportedFor, paperReportedVariables } from './variables';
 import { pipelineTimingsPath, formatDuration, type PipelineTimings } from '../pipeline/timings';
 import { toGiB } from '../pipeline/memory';
 
@@ -25,6 +25,9 @@ export function readmePath(): string {
 export function readmeResultsBlock(resultsRoot?: string): string {
   const entries = modelEntries(resultsRoot);
   const paper = paperReportedVariables();
+  // The paper's own per-model figures (src/cited/paper.ts): an F1 for CNN 3, both accuracies for CNN 2.
+  const [cnn3, cnn2] = [paperReportedFor('cnn3'), paperReportedFor('cnn2')];
+  if (!cnn3?.f1 || !cnn2?.train_accuracy || !cnn2.test_accuracy) throw new Error('src/cited/paper.ts lacks the F1 of CNN 3 or the accuracies of CNN 2 the README quotes');
   const rows = MODEL_NAMES.map((m) => {
     const v = entries[m];
     return `| ${v.name} | ${v.params} | ${v.paper.test_accuracy}% | ${v.paper.test_macro_f1} | ${v.paper.train_accuracy}% | ${v.paper.gap} | ${v.official.test_accuracy}% | ${v.paper.train_minutes} min |`;
@@ -36,8 +39,8 @@ export function readmeResultsBlock(resultsRoot?: string): string {
     '',
     `Test set of the paper's 60:20:20 split (seed 42) unless marked; the official split is the dataset's own 10,000 test images. ` +
       `Training time: the paper-split run's training epochs on the ${[...new Set(MODEL_NAMES.map((m) => entries[m].paper.backend))].join(', ')} backend, as its run.json records. ` +
-      `The paper reports about ${paper.approx_accuracy}% accuracy for every model, an F1 of ${paper.cnn3_f1} for CNN 3 and, for CNN 2, ` +
-      `${paper.cnn2_train_accuracy}% training against ${paper.cnn2_test_accuracy}% test accuracy.`,
+      `The paper reports about ${paper.approx_accuracy}% accuracy for every model, an F1 of ${cnn3.f1} for ${MODEL_TITLES.cnn3} and, for ${MODEL_TITLES.cnn2}, ` +
+      `${cnn2.train_accuracy}% training against ${cnn2.test_accuracy}% test accuracy.`,
   ].join('\n');
 }
 

@@ -4,7 +4,8 @@ import { MODEL_NAMES, type ModelName } from '../models/architectures';
 import { formatImages, formatLevel, formatP, formatPoints, pairsPerProtocol } from '../study/format';
 import { studySeeds } from '../study/seeds';
 import { STUDY_FORMAT, type Comparison, type StudySummary } from '../study/summary';
-import { MODEL_TITLES } from '../models/registry';
+import { baselineModel, modelsOfFamily, modelSpec, MODEL_TITLES } from '../models/registry';
+import { capitalise, numberWord } from '../util/words';
 
 /**
  * Every sentence of the article that ranks the models, by test accuracy or by train − test gap, is
@@ -15,9 +16,10 @@ import { MODEL_TITLES } from '../models/registry';
  * tests against the study, so a generated claim that disagrees with it fails.
  */
 
-export const MODEL_LABEL: Record<ModelName, string> = MODEL_TITLES;
 const PROTOCOL_PHRASE: Record<SplitProtocol, string> = { paper: "the paper's split", official: 'the official split' };
-const CNNS: ModelName[] = ['cnn1', 'cnn2', 'cnn3'];
+const CNNS: ModelName[] = modelsOfFamily('convolutional');
+/** The fully connected baseline every convolutional model is compared with. */
+const BASELINE: ModelName = baselineModel();
 
 /** One thing a generated sentence asserts: `better` beats `worse` significantly, or the two do not differ significantly (in test accuracy, or in their train − test gap). */
 export type StudyFinding =
@@ -67,8 +69,8 @@ function pPhrase(p: number | null, bound = false): string {
 
 /** How a sentence names a model: "CNN 3", "the ANN" ("The ANN" at the start of a sentence). */
 function nameOf(m: ModelName, start = false): string {
-  if (m !== 'ann') return MODEL_LABEL[m];
-  return start ? 'The ANN' : 'the ANN';
+  const name = modelSpec(m).proseName;
+  return start ? capitalise(name) : name;
 }
 
 /**
@@ -120,7 +122,7 @@ export function rankingSentence(s: StudySummary, protocol: SplitProtocol): Gener
   const order = byMean(s, protocol);
   if (best) {
     const cs = MODEL_NAMES.filter((m) => m !== best).map((m) => comparisonOf(s, protocol, best, m));
-    parts.push(`${MODEL_LABEL[best]} is the most accurate model, more accurate than each of the other three (Holm-adjusted ${maxP(cs)})`);
+    parts.push(`${MODEL_TITLES[best]} is the most accurate model, more accurate than each of the other ${numberWord(MODEL_NAMES.length - 1)} (Holm-adjusted ${maxP(cs)})`);
     for (const m of MODEL_NAMES) if (m !== best) {
       findings.push({ kind: 'more-accurate', protocol, better: best, worse: m });
       cover(best, m);
@@ -129,25 +131,25 @@ export function rankingSentence(s: StudySummary, protocol: SplitProtocol): Gener
     const top = order[0];
     const ties = order.filter((m) => m !== top && !significantlyBetter(s, protocol, top, m));
     const from = ties.map((m) => `${nameOf(m)} (${evidence(s, comparisonOf(s, protocol, top, m), top)})`);
-    parts.push(`no model is more accurate than all the others: ${MODEL_LABEL[top]} has the highest mean accuracy, but it does not differ significantly from ${from.join(' or ')}`);
+    parts.push(`no model is more accurate than all the others: ${MODEL_TITLES[top]} has the highest mean accuracy, but it does not differ significantly from ${from.join(' or ')}`);
     for (const m of ties) {
       findings.push({ kind: 'no-difference', protocol, a: top, b: m });
       cover(top, m);
     }
   }
-  const cnnsBetter = CNNS.filter((m) => significantlyBetter(s, protocol, m, 'ann'));
-  const annPairs = CNNS.filter((m) => !covered.has([m, 'ann'].sort().join('/')));
+  const cnnsBetter = CNNS.filter((m) => significantlyBetter(s, protocol, m, BASELINE));
+  const annPairs = CNNS.filter((m) => !covered.has([m, BASELINE].sort().join('/')));
   if (annPairs.length > 0) {
     if (cnnsBetter.length === CNNS.length) {
-      parts.push(`every convolutional model is more accurate than the ANN (Holm-adjusted ${maxP(CNNS.map((m) => comparisonOf(s, protocol, m, 'ann')))})`);
-      for (const m of CNNS) findings.push({ kind: 'more-accurate', protocol, better: m, worse: 'ann' });
-      for (const m of CNNS) cover(m, 'ann');
+      parts.push(`every convolutional model is more accurate than ${nameOf(BASELINE)} (Holm-adjusted ${maxP(CNNS.map((m) => comparisonOf(s, protocol, m, BASELINE)))})`);
+      for (const m of CNNS) findings.push({ kind: 'more-accurate', protocol, better: m, worse: BASELINE });
+      for (const m of CNNS) cover(m, BASELINE);
     } else {
       for (const m of annPairs) {
-        const p = pairSentence(s, protocol, m, 'ann');
+        const p = pairSentence(s, protocol, m, BASELINE);
         parts.push(p.text);
         findings.push(...p.findings);
-        cover(m, 'ann');
+        cover(m, BASELINE);
       }
     }
   }
@@ -181,25 +183,25 @@ function onProtocols(ps: SplitProtocol[], all: SplitProtocol[]): string {
  */
 export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentence; best: GeneratedSentence; wins: GeneratedSentence | undefined; ties: GeneratedSentence; anyDifference: boolean } {
   const protocols = s.protocols;
-  const allBeat = protocols.filter((p) => CNNS.every((m) => significantlyBetter(s, p, m, 'ann')));
+  const allBeat = protocols.filter((p) => CNNS.every((m) => significantlyBetter(s, p, m, BASELINE)));
   const cnnsVsAnn: GeneratedSentence =
     allBeat.length === protocols.length
-      ? { text: `every convolutional model is more accurate than the fully connected baseline ${onProtocols(protocols, protocols)}`, findings: protocols.flatMap((p) => CNNS.map((m) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: 'ann' as ModelName }))) }
+      ? { text: `every convolutional model is more accurate than the fully connected baseline ${onProtocols(protocols, protocols)}`, findings: protocols.flatMap((p) => CNNS.map((m) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: BASELINE }))) }
       : {
-          text: protocols.map((p) => `on ${PROTOCOL_PHRASE[p]} ${CNNS.filter((m) => significantlyBetter(s, p, m, 'ann')).map((m) => MODEL_LABEL[m]).join(', ') || 'no convolutional model'} ${CNNS.filter((m) => significantlyBetter(s, p, m, 'ann')).length === 1 ? 'is' : 'are'} significantly more accurate than the fully connected baseline`).join(', and '),
-          findings: protocols.flatMap((p) => CNNS.filter((m) => significantlyBetter(s, p, m, 'ann')).map((m) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: 'ann' as ModelName }))),
+          text: protocols.map((p) => `on ${PROTOCOL_PHRASE[p]} ${CNNS.filter((m) => significantlyBetter(s, p, m, BASELINE)).map((m) => MODEL_TITLES[m]).join(', ') || 'no convolutional model'} ${CNNS.filter((m) => significantlyBetter(s, p, m, BASELINE)).length === 1 ? 'is' : 'are'} significantly more accurate than the fully connected baseline`).join(', and '),
+          findings: protocols.flatMap((p) => CNNS.filter((m) => significantlyBetter(s, p, m, BASELINE)).map((m) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: BASELINE }))),
         };
   const bests = protocols.map((p) => mostAccurate(s, p));
   let best: GeneratedSentence;
   if (bests.every((b) => b !== undefined && b === bests[0])) {
     const m = bests[0]!;
-    best = { text: `${MODEL_LABEL[m]} is the most accurate model ${onProtocols(protocols, protocols)}`, findings: protocols.flatMap((p) => MODEL_NAMES.filter((o) => o !== m).map((o) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: o }))) };
+    best = { text: `${MODEL_TITLES[m]} is the most accurate model ${onProtocols(protocols, protocols)}`, findings: protocols.flatMap((p) => MODEL_NAMES.filter((o) => o !== m).map((o) => ({ kind: 'more-accurate' as const, protocol: p, better: m, worse: o }))) };
   } else if (bests.every((b) => b === undefined)) {
     best = { text: `no model is significantly more accurate than all the others ${protocols.length > 1 ? 'on either protocol' : `on ${PROTOCOL_PHRASE[protocols[0]]}`}`, findings: [] };
   } else {
     const clauses = protocols.map((p, i) => {
       const b = bests[i];
-      return b ? `${MODEL_LABEL[b]} is the most accurate model on ${PROTOCOL_PHRASE[p]}` : `on ${PROTOCOL_PHRASE[p]} no model is significantly more accurate than all the others`;
+      return b ? `${MODEL_TITLES[b]} is the most accurate model on ${PROTOCOL_PHRASE[p]}` : `on ${PROTOCOL_PHRASE[p]} no model is significantly more accurate than all the others`;
     });
     // "while" when one protocol has a most accurate model and another has none.
     const mixed = bests.some((b) => b === undefined) && bests.some((b) => b !== undefined);
@@ -214,7 +216,7 @@ export function overallSentences(s: StudySummary): { cnnsVsAnn: GeneratedSentenc
   protocols.forEach((p, i) => {
     for (const c of s.comparisons.filter((k) => k.protocol === p && k.significant)) {
       const [better, worse] = oriented(c, c.a).diff > 0 ? [c.a, c.b] : [c.b, c.a];
-      if (worse === 'ann' || better === bests[i]) continue;
+      if (worse === BASELINE || better === bests[i]) continue;
       winsBy.set(`${better}/${worse}`, [...(winsBy.get(`${better}/${worse}`) ?? []), p]);
     }
   });
@@ -382,10 +384,6 @@ export function mcnemarSentence(s: StudySummary, protocol: SplitProtocol): Gener
   return { text: `${head} ${finds}${verdict}.`, findings: [] };
 }
 
-const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
-const numberWord = (n: number) => NUMBER_WORDS[n] ?? String(n);
-
-const capitalise = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 /** Every generated sentence, keyed as it appears under `study.` in _variables.yml. */
 export function studySentences(s: StudySummary): Record<string, GeneratedSentence> {
@@ -402,13 +400,13 @@ export function studySentences(s: StudySummary): Record<string, GeneratedSentenc
   const all = [o.cnnsVsAnn, o.best, ...(o.wins ? [o.wins] : []), o.ties];
   const body = joinClauses(all.map((x) => x.text));
   out.abstract = {
-    text: `Over ${s.seeds.length} training seeds per model, ${body} (paired t-tests over seeds, Holm-adjusted over the six pairs of each protocol, at the 0.05 level).`,
+    text: `Over ${s.seeds.length} training seeds per model, ${body} (paired t-tests over seeds, Holm-adjusted over the ${numberWord(pairsPerProtocol(s))} pairs of each protocol, at the ${s.alpha} level).`,
     findings: all.flatMap((x) => x.findings),
   };
   // The comparison with the paper states the verdict once and points to where the numbers are.
   out.versus_paper = {
     text: o.anyDifference
-      ? `Unlike the paper, we do not find that all four models perform alike: over ${s.seeds.length} seeds, ${s.comparisons.filter((c) => c.significant).length} of the ${s.comparisons.length} paired comparisons of test accuracy differ significantly.`
+      ? `Unlike the paper, we do not find that all ${numberWord(s.models.length)} models perform alike: over ${s.seeds.length} seeds, ${s.comparisons.filter((c) => c.significant).length} of the ${s.comparisons.length} paired comparisons of test accuracy differ significantly.`
       : s.seeds.length < planned
         ? `Over the ${s.seeds.length} seeds run so far (of ${planned} planned) no pair of models differs significantly on either protocol; with so few seeds that says little about whether the models perform alike, as the paper concludes.`
         : `Like the paper, we find that the models perform alike: over ${s.seeds.length} seeds no pair of models differs significantly on either protocol.`,

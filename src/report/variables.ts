@@ -1,29 +1,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { MODEL_NAMES, buildModel, type ModelName } from '../models/architectures';
-import { modelSummary } from '../models/summary';
+import { MODEL_NAMES, MODEL_TITLES, type ModelName } from '../models/registry';
+import { countParams } from '../models/params';
 import { CLAIM_CONDITIONS, trainingConfig } from '../training/profiles';
 import { displayPath, projectRoot, resultsDir } from '../util/paths';
 import { writeFileAtomic } from '../util/atomic';
 import { pipelineTimingsPath, type PipelineTimings } from '../pipeline/timings';
 import { toGiB } from '../pipeline/memory';
 import { describeTrainedInRun } from '../pipeline/trained-models';
-import { ARTIFACT_FILES } from '../results/layout';
 import { committedRuntime, type RuntimeIdentity } from '../results/runtime';
-import { openVerifiedRun, resolveSettings } from '../results/saved-runs';
-import type { VerifiedRun } from '../results/artifacts';
-import { PAPER_REPORTED, PUBLISHED_BENCHMARKS, type PaperFigure } from '../figures/comparison-figures';
+import { PAPER_REPORTED, paperFigure } from '../cited/paper';
+import { PUBLISHED_BENCHMARKS } from '../cited/benchmarks';
 import { studyVariables } from './study-variables';
-import { MODEL_TITLES } from '../models/registry';
-import { nativeBackendFailure, otherBackendNote } from '../tf/backend';
 import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables, machinesVariables } from './claims-variables';
 import { loadConditionSummaries, type ConditionSummaries } from '../claims/from-summary';
-import { formatDifference, formatOurs, paperNumbers } from '../figures/paper-comparison';
+import { formatDifference, formatOurs, paperNumbers, type PaperNumberMetric } from '../figures/paper-comparison';
 import { pcaSummaryPath, pcaVariables, readPcaSummary } from '../pca/summary';
 import { provenanceVariables, softwareVariables } from './provenance-variables';
 import { figuresDirFor } from '../notebook/context';
 import { interpretabilityVariables } from './interpretability-variables';
+import { loadResults, lookup, num, REPORT_PROTOCOLS, str, type Json, type LoadedResults } from './saved-results';
+
+// Re-exported where they were before saved-results.ts existed.
+export { loadResults, num, REPORT_PROTOCOLS, type Json, type LoadedResults, type ModelResults } from './saved-results';
 
 /**
  * Every number the article prints comes from here: `{{< var cnn3.paper.test_accuracy >}}` reads
@@ -32,14 +32,10 @@ import { interpretabilityVariables } from './interpretability-variables';
  * by hand; if a result is missing, generation fails and says which file and how to make it.
  */
 
-export const REPORT_PROTOCOLS = ['paper', 'official'] as const;
-export const MODEL_LABELS: Record<ModelName, string> = MODEL_TITLES;
 
 export function variablesPath(): string {
   return path.join(projectRoot(), '_variables.yml');
 }
-
-export type Json = Record<string, unknown>;
 
 /** Per model and protocol, the figures the article quotes (all pre-formatted strings). */
 export interface ModelVariables {
@@ -71,20 +67,34 @@ export interface ModelEntry {
 }
 
 /**
+ * What the paper reports for one model, formatted as the article prints it (`cnn2.paper_reported.train_accuracy`):
+ * only the metrics the paper gives for that model (exactly; its "about 90%" for every model is
+ * `paper_reported.approx_accuracy`). Ours beside them is `<model>.vs_paper.*` (versusPaperVariables).
+ */
+export interface PaperReportedVariables {
+  test_accuracy?: string; // percent, 1 decimal
+  train_accuracy?: string;
+  /** When it gives both accuracies: train − test, percentage points. */
+  gap?: string;
+  f1?: string; // 3 decimals
+}
+/** Per metric the paper reports for the model: ours under the faithful condition and ours − the paper's (`f1_faithful`, `f1_difference`, ...). */
+export type VersusPaperVariables = Record<string, string>;
+
+/**
  * The per-model part of the variables, from results/<protocol>/<model>/ only (the README's results
  * table uses it too). `results` defaults to loading them from `resultsRoot`.
  */
 export function modelEntries(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime(), results: LoadedResults = loadResults(resultsRoot, runtime)): Record<ModelName, ModelEntry> {
   const out = {} as Record<ModelName, ModelEntry>;
   for (const model of MODEL_NAMES) {
-    const built = buildModel(model, 0);
-    const s = modelSummary(built);
-    built.dispose();
+    // Counted from the registry's layers: no TensorFlow model is built (test/model-params.test.ts checks against tf).
+    const size = countParams(model);
     const [paper, official] = REPORT_PROTOCOLS.map((p) => {
       const r = results[p][model];
       return modelVariables(r.metrics, r.history, r.run, r.files);
     });
-    out[model] = { name: MODEL_LABELS[model], params: formatInt(s.total), layers: String(s.rows.length), paper, official };
+    out[model] = { name: MODEL_TITLES[model], params: formatInt(size.total), layers: String(size.layers), paper, official };
   }
   return out;
 }
@@ -98,14 +108,19 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
     table[protocol] = {} as Record<ModelName, ModelVariables>;
     for (const model of MODEL_NAMES) table[protocol][model] = entries[model][protocol];
   }
-  for (const model of MODEL_NAMES) vars[model] = entries[model];
+  for (const model of MODEL_NAMES) {
+    const reported = paperReportedFor(model);
+    vars[model] = { ...entries[model], ...(reported && { paper_reported: reported }) };
+  }
   for (const protocol of REPORT_PROTOCOLS) {
-    const order = ranked(table[protocol]);
-    const gaps = [...MODEL_NAMES].sort((a, b) => Number(table[protocol][b].gap) - Number(table[protocol][a].gap));
-    const [best, worst] = [order[0], order[order.length - 1]];
-    vars[`best_${protocol}`] = { model: MODEL_LABELS[best], test_accuracy: table[protocol][best].test_accuracy, test_macro_f1: table[protocol][best].test_macro_f1 };
-    vars[`worst_${protocol}`] = { model: MODEL_LABELS[worst], test_accuracy: table[protocol][worst].test_accuracy };
-    vars[`widest_gap_${protocol}`] = { model: MODEL_LABELS[gaps[0]], gap: table[protocol][gaps[0]].gap };
+    const t = table[protocol];
+    // Models tied at the printed precision are named together ("CNN 1 and CNN 2").
+    const best = extremes(t, (v) => v.test_accuracy, 'highest');
+    const worst = extremes(t, (v) => v.test_accuracy, 'lowest');
+    const widest = extremes(t, (v) => v.gap, 'highest');
+    vars[`best_${protocol}`] = { model: modelList(best), test_accuracy: t[best[0]].test_accuracy, test_macro_f1: modelValues(best, (m) => t[m].test_macro_f1) };
+    vars[`worst_${protocol}`] = { model: modelList(worst), test_accuracy: t[worst[0]].test_accuracy };
+    vars[`widest_gap_${protocol}`] = { model: modelList(widest), gap: t[widest[0]].gap };
   }
   const config = trainingConfig('paper');
   const backends = [...new Set(REPORT_PROTOCOLS.flatMap((p) => MODEL_NAMES.map((m) => table[p][m].backend)))];
@@ -126,7 +141,9 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
   vars.conditions = conditionVariables();
   // Both conditions' summaries, read and verified once for the claims, the faithful study and the machines.
   const conditions = loadConditionSummaries(resultsRoot);
-  vars.vs_paper = versusPaperVariables(conditions);
+  const versus = versusPaperVariables(conditions);
+  for (const model of MODEL_NAMES) if (versus.models[model]) (vars[model] as Json).vs_paper = versus.models[model];
+  vars.vs_paper = { seeds: versus.seeds };
   vars.claims = claimsVariables(conditions, resultsRoot);
   vars.ablation = ablationVariables(resultsRoot);
   vars.faithful_study = faithfulStudyVariables(conditions);
@@ -139,45 +156,61 @@ export function buildReportVariables(resultsRoot: string = resultsDir(), runtime
 
 const ranked = (t: Record<ModelName, ModelVariables>) => [...MODEL_NAMES].sort((a, b) => Number(t[b].test_accuracy) - Number(t[a].test_accuracy));
 
-function paperFigure(model: string, metric: PaperFigure['metric'], approximate = false): PaperFigure {
-  const f = PAPER_REPORTED.find((p) => p.model === model && p.metric === metric && p.approximate === approximate);
-  if (!f) throw new Error(`PAPER_REPORTED (src/figures/comparison-figures.ts) has no ${approximate ? 'approximate ' : ''}${metric} for ${model}`);
-  return f;
+/** Every model of `t` sharing the highest (or lowest) printed value, in registry order. */
+export function extremes(t: Partial<Record<ModelName, ModelVariables>>, value: (v: ModelVariables) => string, which: 'highest' | 'lowest'): ModelName[] {
+  const models = MODEL_NAMES.filter((m) => t[m] !== undefined);
+  const values = models.map((m) => Number(value(t[m]!)));
+  const target = which === 'highest' ? Math.max(...values) : Math.min(...values);
+  return models.filter((_, i) => values[i] === target);
 }
+
+/** "CNN 2", "CNN 1 and CNN 2", "ANN, CNN 1 and CNN 2". */
+export function modelList(models: readonly ModelName[]): string {
+  const names = models.map((m) => MODEL_TITLES[m]);
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** One value when the models share it, else each model's ("0.913 and 0.912"). */
+function modelValues(models: readonly ModelName[], value: (m: ModelName) => string): string {
+  const values = [...new Set(models.map(value))];
+  return values.length === 1 ? values[0] : models.map((m) => `${value(m)} (${MODEL_TITLES[m]})`).join(' and ');
+}
+
+/** The paper's exact figures for one model (cited in src/cited/paper.ts), or undefined if it reports none. */
+export function paperReportedFor(model: ModelName): PaperReportedVariables | undefined {
+  const [test, train, f1] = (['testAccuracy', 'trainAccuracy', 'f1'] as const).map((metric) => paperFigure(model, metric)?.value);
+  const out: PaperReportedVariables = {
+    ...(test !== undefined && { test_accuracy: (test * 100).toFixed(1) }),
+    ...(train !== undefined && { train_accuracy: (train * 100).toFixed(1) }),
+    ...(test !== undefined && train !== undefined && { gap: ((train - test) * 100).toFixed(1) }),
+    ...(f1 !== undefined && { f1: f1.toFixed(3) }),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The article's key for one of the paper's metrics ("test_accuracy", "gap", "f1"). */
+const METRIC_KEYS: Record<PaperNumberMetric, string> = { testAccuracy: 'test_accuracy', trainAccuracy: 'train_accuracy', gap: 'gap', f1: 'f1' };
 
 /**
- * Ours against the paper's numbers under its own recipe (the faithful condition's mean over the seeds,
- * paper's split), in the units of the comparison table: the same cells, so text and table agree.
+ * Ours against each exact number the paper reports for a model, under its own recipe (the faithful
+ * condition's mean over the seeds, paper's split), in the units of the comparison table (the same
+ * cells, so text and table agree): `cnn2.vs_paper.gap_faithful`, `cnn2.vs_paper.gap_difference`, ...
  */
-function versusPaperVariables(conditions: ConditionSummaries): Record<string, string> {
+function versusPaperVariables(conditions: ConditionSummaries): { models: Partial<Record<ModelName, VersusPaperVariables>>; seeds: string } {
   const summaries = Object.fromEntries(CLAIM_CONDITIONS.flatMap((c) => (conditions.summaries[c] ? [[c, conditions.summaries[c]!.summary]] : [])));
-  const numbers = paperNumbers(summaries, 'paper');
-  const find = (model: string, metric: string) => {
-    const n = numbers.find((x) => x.model === model && x.metric === metric);
-    if (!n) throw new Error(`the paper comparison has no ${metric} for ${model}`);
-    return n;
-  };
-  const out: Record<string, string> = {};
-  for (const [key, model, metric] of [['cnn3_f1', 'cnn3', 'f1'], ['cnn2_test_accuracy', 'cnn2', 'testAccuracy'], ['cnn2_gap', 'cnn2', 'gap']] as const) {
-    const n = find(model, metric);
-    out[`${key}_difference`] = formatDifference(n, 'faithful');
-    out[`${key}_faithful`] = formatOurs(metric, n.ours.faithful);
+  const models: Partial<Record<ModelName, VersusPaperVariables>> = {};
+  for (const n of paperNumbers(summaries, 'paper').filter((x) => !x.approximate)) {
+    const key = METRIC_KEYS[n.metric];
+    models[n.model] = { ...models[n.model], [`${key}_faithful`]: formatOurs(n.metric, n.ours.faithful), [`${key}_difference`]: formatDifference(n, 'faithful') };
   }
-  out.seeds = String(conditions.summaries.faithful?.summary.seeds.length ?? 0);
-  return out;
+  return { models, seeds: String(conditions.summaries.faithful?.summary.seeds.length ?? 0) };
 }
 
-/** The paper's own numbers (cited in the article), from the one table that records them. */
-export function paperReportedVariables(): Record<string, string> {
-  const train = paperFigure('cnn2', 'trainAccuracy').value;
-  const test = paperFigure('cnn2', 'testAccuracy').value;
-  return {
-    approx_accuracy: (paperFigure('ann', 'testAccuracy', true).value * 100).toFixed(0),
-    cnn2_train_accuracy: (train * 100).toFixed(1),
-    cnn2_test_accuracy: (test * 100).toFixed(1),
-    cnn2_gap: ((train - test) * 100).toFixed(1),
-    cnn3_f1: paperFigure('cnn3', 'f1').value.toFixed(3),
-  };
+/** The paper's one number for every model: "about 90%" (its per-model figures are under each model's `paper_reported`). */
+export function paperReportedVariables(): { approx_accuracy: string } {
+  const approx = [...new Set(PAPER_REPORTED.filter((p) => p.approximate && p.metric === 'testAccuracy').map((p) => p.value))];
+  if (approx.length !== 1) throw new Error(`PAPER_REPORTED (src/cited/paper.ts) should give one approximate test accuracy for every model, not ${approx.length}`);
+  return { approx_accuracy: (approx[0] * 100).toFixed(0) };
 }
 
 /**
@@ -198,54 +231,6 @@ function benchmarkVariables(bestOfficial: number, oursAugmented: boolean): Recor
   out.like_with_like = String(same.length);
   out.like_with_like_phrase = oursAugmented ? 'obtained with data augmentation, as ours are (random flips)' : 'obtained without data augmentation, as ours are';
   out.non_augmented = String(PUBLISHED_BENCHMARKS.filter((b) => !b.augmented).length);
-  return out;
-}
-
-/** One model's saved results under one protocol. */
-export interface ModelResults {
-  metrics: Json;
-  history: Json;
-  run: Json;
-  /** metrics.json, history.json, run.json (absolute paths, for error messages). */
-  files: string[];
-}
-
-export type LoadedResults = Record<(typeof REPORT_PROTOCOLS)[number], Record<ModelName, ModelResults>>;
-
-/**
- * Reads every protocol's and model's results through openVerifiedRun (every file checked against
- * the hashes in its run.json), failing with the list of missing results and how to make them, or
- * naming the first damaged file and the fix.
- */
-export function loadResults(resultsRoot: string = resultsDir(), runtime: RuntimeIdentity = committedRuntime()): LoadedResults {
-  const missing: string[] = [];
-  const out = {} as LoadedResults;
-  for (const protocol of REPORT_PROTOCOLS) {
-    out[protocol] = {} as Record<ModelName, ModelResults>;
-    for (const model of MODEL_NAMES) {
-      const variant = { ...resolveSettings({ model, protocol, profile: 'paper' }), runtime };
-      let saved: VerifiedRun;
-      try {
-        saved = openVerifiedRun(variant, { root: resultsRoot });
-      } catch (err) {
-        if ((err as Error).name !== 'NoSavedRunError') throw new Error(`cannot generate the report's numbers: ${(err as Error).message}`);
-        missing.push(path.join((err as { dir: string }).dir, ARTIFACT_FILES.run));
-        continue;
-      }
-      const files = [ARTIFACT_FILES.metrics, ARTIFACT_FILES.history, ARTIFACT_FILES.run].map((f) => path.join(saved.dir, f));
-      out[protocol][model] = { metrics: saved.metrics as unknown as Json, history: saved.history as unknown as Json, run: saved.run as unknown as Json, files };
-    }
-  }
-  if (missing.length) {
-    // On another backend than the committed one, why comes first: retraining is rarely the fix.
-    const note = otherBackendNote(runtime);
-    const train = 'Run the main job (`npm run main`), or train them with `node bin/fmnist.js train all --profile paper --protocol <paper|official>`.';
-    throw new Error(
-      `cannot generate the report's numbers: ${note ? `${note}.\nThese results (${runtime.backend} backend) are missing` : 'these results are missing'}:\n  ${missing.map(rel).join('\n  ')}` +
-        // After a failed native load the note's fix is the advice; "train them" would mean hours on the fallback.
-        (nativeBackendFailure() === undefined ? `\n${train}` : ''),
-    );
-  }
   return out;
 }
 
@@ -348,26 +333,6 @@ export function historyRows(history: Json | Json[], file: string): Json[] {
   return rows as Json[];
 }
 
-function lookup(obj: unknown, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Json)[k] : undefined), obj);
-}
-
-export function num(obj: unknown, paths: string[], file: string): number {
-  for (const p of paths) {
-    const v = lookup(obj, p);
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  throw new Error(`${rel(file)}: missing numeric field ${paths.join(' or ')}; regenerate it (fmnist train ... --force)`);
-}
-
-function str(obj: unknown, paths: string[], file: string): string {
-  for (const p of paths) {
-    const v = lookup(obj, p);
-    if (typeof v === 'string' && v) return v;
-  }
-  throw new Error(`${rel(file)}: missing field ${paths.join(' or ')}; regenerate it (fmnist train ... --force)`);
-}
-
 function readJson(file: string): Json {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
@@ -377,7 +342,6 @@ function readJson(file: string): Json {
 }
 
 const pct = (x: number) => (x * 100).toFixed(2);
-const signed = (x: number, digits: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
 const formatInt = (n: number) => n.toLocaleString('en-US');
 const rel = displayPath;
 

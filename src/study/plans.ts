@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { SPLIT_PROTOCOLS } from '../data/splits';
 import type { SplitProtocol } from '../data/types';
 import { MODEL_NAMES, type ModelName } from '../models/architectures';
+import { modelSpec } from '../models/registry';
 import { artifactDir, DEFAULT_SEED } from '../results/layout';
 import { committedRuntime } from '../results/identity';
 import { overrideFlags } from '../results/saved-runs';
@@ -244,14 +245,6 @@ export function parseShard(raw: string): Shard {
   return { index, count };
 }
 
-/**
- * Relative cost of one training epoch per model on the full split at batch 64, from the committed
- * runs' times (node backend, two processes on two cores: ANN ≈ 9 s, CNN 1 ≈ 41 s, CNN 2 ≈ 43 s,
- * CNN 3 ≈ 100 s). Fixed in code, never measured at run time: every machine must compute the same
- * shares without talking to the others (hence integers too: no rounding can differ between machines).
- */
-const EPOCH_COST: Record<ModelName, number> = { ann: 2, cnn1: 9, cnn2: 9, cnn3: 22 };
-
 /** A run's expected cost in integer units: epochs × per-epoch cost × batch factor × data share. */
 export function expectedCost(run: StudyRun): number {
   const config = trainingConfig(run.profile, { ...run.overrides, model: run.model });
@@ -259,7 +252,9 @@ export function expectedCost(run: StudyRun): number {
   const batch = Math.round(10 * Math.sqrt(64 / config.batchSize));
   // Per mille of the full training split (the smoke profile's subset is tiny).
   const data = config.subset ? Math.max(1, Math.round((config.subset.trainPerClass * 10 * 1000) / 42_000)) : 1000;
-  return config.epochs * EPOCH_COST[run.model] * batch * data;
+  // Per-epoch cost from the registry: fixed in code, never measured at run time, so every machine computes
+  // the same shares without talking to the others (integers: no rounding can differ between machines).
+  return config.epochs * modelSpec(run.model).epochCost * batch * data;
 }
 
 /**

@@ -6,24 +6,11 @@ import { argmaxRows, crossEntropy, imagesToTensor, predictProbabilities, yieldTo
 import { learningRateAt, TrainingConfig } from './profiles';
 import { deriveSeed, seededCoinFlips, seededPermutation } from './seeds';
 import { ProgressSink, silentProgress } from './progress';
+import type { EpochRecord } from './epoch-record';
 import { stopIfAsked, type StopPoint } from './interrupt';
 
-/** One line of the training history (epoch is 1-based; loss/accuracy are running means over the epoch's batches, as Keras reports them). */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  learningRate: number;
-  seconds: number;
-  /**
-   * CPU seconds of this process during the epoch (user + system): unlike wall time, barely moved by
-   * other work on the machine, so training costs of runs made under different load compare.
-   * Absent in runs from before 5 December 2026.
-   */
-  cpuSeconds?: number;
-}
+// The history's line type lives in its own module so progress.ts can print it without importing the loop.
+export type { EpochRecord } from './epoch-record';
 
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);

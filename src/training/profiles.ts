@@ -1,10 +1,10 @@
 import { MODEL_CHOICES } from '../models/choices';
-import type { ModelName } from '../models/architectures';
+import { perModel, type ModelName } from '../models/registry';
 
 /**
  * The training conditions ("profiles"): the ONE place epochs, batch size, schedule, augmentation,
- * weight restore and data size are decided. Each is a complete record (every model's epochs
- * included), so a condition or a model with a missing fact does not compile.
+ * weight restore and data size are decided. Each is a complete record, so a condition with a missing
+ * fact does not compile.
  * - `faithful`: what the paper states, plus the Keras defaults a reader following it gets.
  * - `paper`: our improved recipe (the id is kept: the committed runs' folders and cache keys carry it).
  * - `smoke`: a tiny subset and one epoch, for tests and CI.
@@ -49,13 +49,13 @@ export interface ConditionSpec extends Omit<TrainingConfig, 'profile' | 'optimiz
   description: string;
   /** Why each setting is what it is, as the rest of a sentence "The <title> condition ..." (the article prints it so). */
   rationale: string;
-  /** Epochs per model: complete, so a new model without a budget does not compile. */
+  /** Epochs per model (every condition gives each model the same budget, so a new model gets it too). */
   epochs: Record<ModelName, number>;
   /** The same colour in every figure that sets the conditions side by side. */
   colour: string;
 }
 
-const allModels = (epochs: number): Record<ModelName, number> => ({ ann: epochs, cnn1: epochs, cnn2: epochs, cnn3: epochs });
+const allModels = (epochs: number): Record<ModelName, number> => perModel(() => epochs);
 
 export const CONDITIONS = {
   smoke: {

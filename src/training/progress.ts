@@ -1,5 +1,5 @@
 import * as cliProgress from 'cli-progress';
-import type { EpochRecord } from './loop';
+import type { EpochRecord } from './epoch-record';
 
 /** Receives training progress; the loop calls it, the caller decides how to show it. */
 export interface ProgressSink {
