@@ -183,6 +183,12 @@ describe.skipIf(skipReason !== undefined)('a researcher in JupyterLab (scripts/l
 
   it('Kernel › Interrupt stops training at a batch boundary, with one line, no background work and no lock; the committed files stay as they were', async () => {
     await openNotebook('06-cnn3.ipynb');
+    // Figures, as the committed notebook opens (06's cells before training show tables only, so Run All
+    // below clears every figure): the static image at its print size until hovered, then the chart at its design height.
+    const hovered = await hoverEveryFigure();
+    expect(hovered.figures).toBeGreaterThan(0);
+    expect(hovered.heights).toBe(hovered.figures);
+
     const cells = await page.evaluate(() => ((window as any).jupyterapp.shell.currentWidget.content.widgets as any[]).map((c) => c.model.sharedModel.getSource() as string));
     const training = cells.findIndex((s) => s.includes(LONG_TRAINING_CELL));
     expect(training).toBeGreaterThan(0);
@@ -233,11 +239,6 @@ describe.skipIf(skipReason !== undefined)('a researcher in JupyterLab (scripts/l
     await waitFor('the second interrupt', async () => /interrupted in epoch/.test(await cellText(training)), 15_000, 100);
     expect(await cellText(training)).not.toMatch(/another process/);
     await waitFor('the kernel to be idle', async () => (await kernelStatus()) === 'idle', 10_000);
-
-    // Figures: the static image at its print size until hovered, then the chart at its design height.
-    const hovered = await hoverEveryFigure();
-    expect(hovered.figures).toBeGreaterThan(0);
-    expect(hovered.heights).toBeGreaterThan(0); // the figure this run drew carries its design height
 
     // Past the autosave interval: the notebook (changed in the browser, never saved) is as committed.
     await new Promise((r) => setTimeout(r, (AUTOSAVE_SECONDS + 4) * 1000));
