@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, MODEL_NAMES, ModelName, hasDropout, setDropoutSeed } from '../models/architectures';
-import { activeBackend, BackendInfo, initBackend } from './backend';
+import { activeBackend, BackendInfo, initBackend, tensorFlowOneDnnDefault } from './backend';
 import { setWasmKernelMode, wasmKernelMode } from './wasm-kernels';
 import { nodeKernelMode, setNodeKernelMode } from './node-kernels';
 
@@ -15,8 +15,12 @@ import { nodeKernelMode, setNodeKernelMode } from './node-kernels';
  */
 
 export interface BenchOptions {
-  /** Training samples timed per model, after the warm-up (rounded up to whole batches). */
+  /** Training samples timed per model, after the warm-up (rounded up to whole batches): the least, see trainSeconds. */
   trainSamples: number;
+  /** If set, training keeps taking whole batches until this many wall seconds have passed (and trainSamples are done). */
+  trainSeconds?: number;
+  /** If set, inference keeps predicting whole batches until this many wall seconds have passed (and inferSamples are done). */
+  inferSeconds?: number;
   batchSize: number;
   warmupBatches: number;
   inferSamples: number;
@@ -71,6 +75,9 @@ export interface BenchResult {
   peakRssBytes: number;
   node: string;
   cpus: number;
+  cpuModel: string;
+  /** Whether TensorFlow runs its oneDNN kernels (native backend; null elsewhere or unknown). */
+  oneDnn: boolean | null;
   date: string;
 }
 
@@ -115,14 +122,21 @@ export function trainStep(
   return value;
 }
 
-/** Wall and process CPU seconds of `f` (CPU time is what a free core would need; it resists a busy machine). */
-function timed(f: () => void): { seconds: number; cpuSeconds: number } {
+/**
+ * Calls `f(0)`, `f(1)`, ... at least `minCalls` times and until `minSeconds` of wall time have
+ * passed; returns the count with the wall and CPU seconds they took.
+ */
+export function timedUntil(minCalls: number, minSeconds: number, f: (i: number) => void, clock: () => number = () => Number(process.hrtime.bigint()) / 1e9): { count: number; seconds: number; cpuSeconds: number } {
+  let count = 0;
   const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  f();
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t0 = clock();
+  let seconds = 0;
+  while (count < minCalls || seconds < minSeconds) {
+    f(count++);
+    seconds = clock() - t0;
+  }
   const c = process.cpuUsage(c0);
-  return { seconds, cpuSeconds: (c.user + c.system) / 1e6 };
+  return { count, seconds, cpuSeconds: (c.user + c.system) / 1e6 };
 }
 
 export interface Timing {
@@ -144,11 +158,8 @@ export function benchTraining(name: ModelName, opts: BenchOptions, data = random
   };
   try {
     for (let i = 0; i < opts.warmupBatches; i++) step(i);
-    const steps = Math.ceil(opts.trainSamples / opts.batchSize);
-    const t = timed(() => {
-      for (let i = 0; i < steps; i++) step(opts.warmupBatches + i);
-    });
-    return { samples: steps * opts.batchSize, ...t };
+    const t = timedUntil(Math.ceil(opts.trainSamples / opts.batchSize), opts.trainSeconds ?? 0, (i) => step(opts.warmupBatches + i));
+    return { samples: t.count * opts.batchSize, seconds: t.seconds, cpuSeconds: t.cpuSeconds };
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -166,11 +177,8 @@ export function benchInference(name: ModelName, opts: BenchOptions, data = rando
   };
   try {
     predictOnce(); // warm-up
-    const batches = Math.ceil(opts.inferSamples / n);
-    const t = timed(() => {
-      for (let i = 0; i < batches; i++) predictOnce();
-    });
-    return { samples: batches * n, ...t };
+    const t = timedUntil(Math.ceil(opts.inferSamples / n), opts.inferSeconds ?? 0, predictOnce);
+    return { samples: t.count * n, seconds: t.seconds, cpuSeconds: t.cpuSeconds };
   } finally {
     model.dispose();
   }
@@ -235,6 +243,8 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       node: process.version,
       cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      oneDnn: info.name === 'node' || info.name === 'node-onednn' ? tensorFlowOneDnnDefault() : null,
       date: new Date().toISOString(),
     };
   } finally {
