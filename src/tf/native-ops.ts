@@ -107,9 +107,17 @@ export class NativeOps {
     }
   }
 
-  /** Whether the fused ops run on oneDNN (null until the first one ran). */
-  fusedOnOneDnn(): boolean | null {
-    return this.fused ? this.oneDnnFused : false;
+  /** Whether the fused ops run on oneDNN (tries a 1×1 convolution if none ran yet). */
+  probeOneDnnFused(): boolean {
+    if (!this.fused) return false;
+    if (this.oneDnnFused === null) tf.tidy(() => void this.fusedConv2d(tf.ones([1, 1, 1, 1]), tf.ones([1, 1, 1, 1]), tf.ones([1]), [1, 1], 'VALID', true).dataSync());
+    return this.oneDnnFused === true;
+  }
+
+  /** Whether max pooling runs on oneDNN with a workspace (tries a 2×2 pooling if none ran yet). */
+  probeOneDnnPool(): boolean {
+    if (this.oneDnnPool === null) tf.tidy(() => void this.maxPool(tf.ones([1, 2, 2, 1]), [2, 2], [2, 2], 'VALID').y.dataSync());
+    return this.oneDnnPool === true;
   }
 
   private biasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {

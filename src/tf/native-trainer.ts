@@ -19,8 +19,23 @@ import { NativeOps, type Padding } from './native-ops';
  * from the tfjs path in the last bits; test/native-trainer.test.ts checks both against the cpu backend.
  */
 
-/** Names this engine in provenance (run.json `engine`); bump it when the numerics change. */
-export const NATIVE_TRAINER_ENGINE = 'tfjs-node native step v1 (fused conv/dense + ReLU, oneDNN pooling, ResourceApplyAdam)';
+/** Names this engine in provenance (run.json `engine`); bump the version when its numerics change. */
+export const NATIVE_TRAINER_ENGINE = 'tfjs-node native step v1';
+
+/**
+ * The engine with the ops it runs on this machine (fused or not, oneDNN or TensorFlow's own kernels),
+ * which decide the last bits of the weights. Probes the ops once.
+ */
+export function nativeTrainerEngine(): string {
+  const ops = sharedOps();
+  const fused = ops.fused ? (ops.probeOneDnnFused() ? 'oneDNN fused conv/dense + bias + ReLU' : 'fused conv/dense + bias + ReLU') : 'unfused conv/dense';
+  return `${NATIVE_TRAINER_ENGINE} (${fused}, ${ops.probeOneDnnPool() ? 'oneDNN' : 'TensorFlow'} max pooling, ResourceApplyAdam)`;
+}
+
+let ops: NativeOps | undefined;
+function sharedOps(): NativeOps {
+  return (ops ??= new NativeOps());
+}
 
 type Pair = [number, number];
 type Step =
@@ -102,7 +117,7 @@ export interface NativeStepResult {
 }
 
 export class NativeTrainer {
-  private readonly ops = new NativeOps();
+  private readonly ops = sharedOps();
   private readonly weights: tf.LayerVariable[];
   private readonly vars: tf.Tensor[];
   private readonly ms: tf.Tensor[];
