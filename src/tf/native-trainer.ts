@@ -152,13 +152,13 @@ export class NativeTrainer {
    */
   static create(model: tf.LayersModel, optimizer: tf.Optimizer): NativeTrainer | string {
     if (tf.getBackend() !== 'tensorflow') return `the ${tf.getBackend()} backend`;
-    if (!(optimizer instanceof tf.AdamOptimizer)) return 'an optimiser other than Adam';
+    if ((optimizer.constructor as { className?: string }).className !== 'Adam') return 'an optimiser other than Adam';
     const plan = planModel(model);
     if (typeof plan === 'string') return plan;
     const covered = plan.flatMap((s) => (s.kind === 'conv' || s.kind === 'dense' ? [s.kernel, s.bias] : []));
     const trainable = model.trainableWeights;
     if (covered.length !== trainable.length || covered.some((w, i) => w !== trainable[i])) return 'trainable weights outside the layers it runs';
-    return new NativeTrainer(plan, optimizer);
+    return new NativeTrainer(plan, optimizer as tf.AdamOptimizer);
   }
 
   private adam(): AdamFields {
