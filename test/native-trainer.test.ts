@@ -6,6 +6,7 @@ import { initBackend, silenceCpuBanner } from '../src/tf/backend';
 import { buildModel, MODEL_NAMES, setDropoutSeed, type ModelName } from '../src/models/architectures';
 import { lossAndGradient, NativeTrainer, nativeTrainerEngine } from '../src/tf/native-trainer';
 import { NativeOps } from '../src/tf/native-ops';
+import { setNodeKernelMode } from '../src/tf/node-kernels';
 import { nativeBackendBuilt } from './backend-helpers';
 
 /**
@@ -318,5 +319,37 @@ describe.skipIf(!nativeBackendBuilt())('the native training step', () => {
 
   it('the binding passes list attributes (scripts/patch-tfjs-binding.js applied), so the fused ops run', () => {
     expect(new NativeOps().fused).toBe(true);
+  });
+
+  it('inference runs TensorFlow\'s fused conv/dense ops (stock kernels: three ops each), with predictions matching the stock kernels\'', () => {
+    const model = buildModel('cnn3', 6);
+    const x = tf.tensor4d(randomValues(16 * 784, 12, 0, 1), [16, 28, 28, 1]);
+    const backend = tf.backend() as unknown as { executeSingleOutput: (name: string, ...rest: unknown[]) => tf.Tensor };
+    const plain = backend.executeSingleOutput;
+    const ran = (fast: boolean) => {
+      const names: string[] = [];
+      backend.executeSingleOutput = (name: string, ...rest: unknown[]) => {
+        names.push(name);
+        return plain.call(backend, name, ...rest);
+      };
+      setNodeKernelMode({ fast });
+      try {
+        const p = model.predict(x) as tf.Tensor;
+        const values = p.dataSync() as Float32Array;
+        p.dispose();
+        return { names, values };
+      } finally {
+        backend.executeSingleOutput = plain;
+        setNodeKernelMode({ fast: true });
+      }
+    };
+    const fast = ran(true);
+    const stock = ran(false);
+    expect(fast.names.filter((n) => /Fused(Conv2D|MatMul)$/.test(n))).toHaveLength(4); // conv1, conv2, dense1, output
+    expect(fast.names).not.toContain('Conv2D');
+    expect(stock.names).toContain('Conv2D');
+    expect(worstRelative(fast.values, stock.values)).toBeLessThanOrEqual(TOL);
+    x.dispose();
+    model.dispose();
   });
 });
