@@ -3,6 +3,7 @@ import { assertModelName, MODEL_NAMES } from '../models/architectures';
 import { initBackend } from '../tf/backend';
 import { BenchResult, DEFAULT_BENCH_OPTIONS, profileTrainingStep, runBenchmark } from '../tf/bench';
 import { writeJsonAtomic } from '../util/atomic';
+import { setEnginePreference } from '../training/engine';
 import { DEFAULT_COMPARE_MODELS, DEFAULT_COMPARE_REPEATS, DEFAULT_COMPARE_SECONDS, formatComparison, phaseSeconds, runComparison, type CompareOptions } from '../tf/bench-compare';
 
 /**
@@ -25,7 +26,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--single', 'benchmark only the active backend (FMNIST_BACKEND), in this process')
     .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')} (default: cnn3,cnn1; with --single all four)`)
     .option('--threads <list>', 'thread counts for the native backend and Keras', '1,2')
-    .option('--engines <list>', 'tfjs engines to compare with Keras: node, node-onednn, wasm', 'node')
+    .option('--engines <list>', 'tfjs engines to compare with Keras: node, node-tfjs (node with tfjs\' autograd step), node-onednn, wasm', 'node')
+    .option('--engine <name>', 'with --single: the training engine, native (default where it applies) or tfjs', 'native')
     .option('--no-keras', 'skip the Keras runs')
     .option('--seconds <s>', `least wall seconds per configuration (both models, training and inference; with --single, split the same way)`, String(DEFAULT_COMPARE_SECONDS))
     .option('--repeats <n>', 'interleaved rounds of the comparison', String(DEFAULT_COMPARE_REPEATS))
@@ -34,7 +36,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--profile <model>', 'instead of benchmarking, print kernel times of one training step of <model>')
     .action(
-      async (o: { json?: boolean; single?: boolean; models?: string; threads: string; engines: string; keras: boolean; seconds: string; repeats: string; samples: string; stock: boolean; out?: string; profile?: string }) => {
+      async (o: { json?: boolean; single?: boolean; models?: string; threads: string; engines: string; engine: string; keras: boolean; seconds: string; repeats: string; samples: string; stock: boolean; out?: string; profile?: string }) => {
         const samples = Number(o.samples);
         if (!Number.isInteger(samples) || samples < 64) {
           throw new Error(`--samples ${o.samples}: give a whole number of at least 64 (default ${DEFAULT_BENCH_OPTIONS.trainSamples})`);
@@ -55,7 +57,7 @@ export function registerBenchCommand(program: Command): void {
           await initBackend({ backend: 'cpu', quiet: true });
           const engines = o.engines.split(',').map((e) => {
             const engine = e.trim();
-            if (engine !== 'node' && engine !== 'node-onednn' && engine !== 'wasm') throw new Error(`--engines ${o.engines}: use node, node-onednn or wasm`);
+            if (engine !== 'node' && engine !== 'node-tfjs' && engine !== 'node-onednn' && engine !== 'wasm') throw new Error(`--engines ${o.engines}: use node, node-tfjs, node-onednn or wasm`);
             return engine as CompareOptions['engines'][number];
           });
           const result = runComparison({ models, trainSamples: samples, seconds, repeats, threads, engines, keras: o.keras, log });
@@ -63,6 +65,8 @@ export function registerBenchCommand(program: Command): void {
           console.log(o.json ? JSON.stringify(result) : formatComparison(result));
           return;
         }
+        if (o.engine !== 'native' && o.engine !== 'tfjs') throw new Error(`--engine ${o.engine}: use native or tfjs`);
+        setEnginePreference(o.engine);
         await initBackend({ quiet: Boolean(o.json) });
         if (o.profile !== undefined) {
           const rows = await profileTrainingStep(assertModelName(o.profile));

@@ -17,7 +17,8 @@ import { BenchOptions, BenchResult, DEFAULT_BENCH_OPTIONS } from './bench';
  * wall samples/s and in samples per CPU-second.
  */
 
-export type Engine = 'node' | 'node-onednn' | 'wasm' | 'keras';
+/** `node-tfjs`: the native backend with tfjs' autograd engine (the training step before the native one), for before/after. */
+export type Engine = 'node' | 'node-tfjs' | 'node-onednn' | 'wasm' | 'keras';
 
 export interface CompareOptions {
   models: readonly ModelName[];
@@ -243,10 +244,11 @@ function runTfjs(config: CompareConfig, opts: CompareOptions): Omit<CompareRun, 
   if (config.engine !== 'wasm' && !nativeBuilt()) return { why: 'the native backend is not built (bash scripts/bootstrap.sh builds it)' };
   const bin = path.join(projectRoot(), 'bin', 'fmnist.js');
   const args = [bin, 'bench', '--single', '--json', '--no-stock', '--models', opts.models.join(','), '--samples', String(opts.trainSamples), '--seconds', String(opts.seconds)];
+  if (config.engine === 'node-tfjs') args.push('--engine', 'tfjs');
   const before = os.loadavg()[0];
   const t0 = Date.now();
   const r = spawnSync(process.execPath, args, {
-    env: { ...process.env, FMNIST_BACKEND: config.engine, FMNIST_NODE_THREADS: String(config.threads) },
+    env: { ...process.env, FMNIST_BACKEND: config.engine === 'node-tfjs' ? 'node' : config.engine, FMNIST_NODE_THREADS: String(config.threads) },
     encoding: 'utf8',
     maxBuffer: 16 * 2 ** 20,
   });

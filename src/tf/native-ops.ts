@@ -47,7 +47,7 @@ export class NativeOps {
   constructor(private readonly backend: NativeBackend = nativeBackend()) {
     this.b = backend.binding;
     this.float = { name: 'T', type: this.b.TF_ATTR_TYPE, value: this.b.TF_FLOAT };
-    this.fused = process.env.FMNIST_NATIVE_FUSED !== '0' && bindingTakesStringLists(backend);
+    this.fused = bindingTakesStringLists(backend);
   }
 
   private run(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor {
