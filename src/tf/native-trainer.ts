@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { NativeOps, type Padding } from './native-ops';
 
 /**
@@ -319,10 +320,21 @@ export class NativeTrainer {
   }
 }
 
-/** tfjs' dropout multiplier (ops/dropout.ts): floor(uniform + keep) / keep, from the same seeded generator. */
-function dropoutMask(shape: number[], rate: number, seed: number | undefined): tf.Tensor {
+/**
+ * tfjs' dropout multiplier (ops/dropout.ts: floor(uniform + keep) / keep, in float32) with the same
+ * numbers: tf.randomUniform draws them from seedrandom's alea seeded with the seed's string, one per
+ * element, which is what this does, minus the cost of tfjs' generic op (measured at 2-3 ms for
+ * CNN 3's 64 × 128 mask, a sixth of a step). Without a seed tfjs' op draws one at random.
+ */
+export function dropoutMask(shape: number[], rate: number, seed: number | undefined): tf.Tensor {
   const keep = 1 - rate;
-  return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep));
+  if (seed == null) return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep));
+  const random = seedrandom.alea(seed.toString());
+  const keep32 = Math.fround(keep);
+  const kept = Math.fround(1 / keep32);
+  const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < mask.length; i++) mask[i] = Math.floor(Math.fround(Math.fround(random()) + keep32)) === 0 ? 0 : kept;
+  return tf.tensor(mask, shape);
 }
 
 /**
