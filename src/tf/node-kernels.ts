@@ -90,7 +90,7 @@ export function registerNodeTrainingKernels(): void {
 let forwardOps: NativeOps | undefined;
 
 function replaceFusedForward(): void {
-  for (const name of ['FusedConv2D', '_FusedMatMul']) {
+  for (const name of ['FusedConv2D', '_FusedMatMul', 'MaxPool']) {
     const stock = tf.getKernel(name, 'tensorflow');
     if (!stock) throw new Error(`tfjs-node has no ${name} kernel to replace (tfjs-node version change?)`);
     tf.unregisterKernel(name, 'tensorflow');
@@ -103,6 +103,7 @@ function replaceFusedForward(): void {
 
 function fusedForward(name: string, { inputs, attrs }: KernelArgs): tf.TensorInfo | undefined {
   forwardOps ??= new NativeOps();
+  if (name === 'MaxPool') return maxPoolOneDnn(forwardOps, inputs as { x: tf.Tensor }, attrs as unknown as tf.MaxPoolAttrs);
   if (!forwardOps.fused) return undefined;
   const a = attrs as Record<string, unknown>;
   const relu = a.activation === 'relu';
@@ -121,6 +122,24 @@ function fusedForward(name: string, { inputs, attrs }: KernelArgs): tf.TensorInf
   const { a: x, b: w, bias, preluActivationWeights } = inputs as Record<string, tf.Tensor | undefined>;
   if (!x || !w || !bias || preluActivationWeights || a.transposeA || a.transposeB || x.rank !== 3 || w.rank !== 3 || x.shape[0] !== 1 || w.shape[0] !== 1 || bias.rank !== 1 || x.dtype !== 'float32') return undefined;
   return tf.tidy(() => tf.expandDims(forwardOps!.fusedMatMul(tf.squeeze(x, [0]), tf.squeeze(w, [0]), bias, relu), 0));
+}
+
+/**
+ * Max pooling on oneDNN (about twice as fast as TensorFlow's eager kernel on CNN 3's shapes, measured
+ * in a training step's profile); a maximum is exact, so the values are the same. Its workspace is
+ * dropped: inference does not need it, and the gradient (below) makes its own.
+ */
+function maxPoolOneDnn(ops: NativeOps, { x }: { x: tf.Tensor }, attrs: tf.MaxPoolAttrs): tf.TensorInfo | undefined {
+  if (x.dtype !== 'float32' || x.rank !== 4) return undefined;
+  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  if ((info.padInfo.type !== 'VALID' && info.padInfo.type !== 'SAME') || info.dataFormat !== 'channelsLast') return undefined;
+  const { y, workspace } = ops.maxPool(x, [info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], info.padInfo.type);
+  if (!workspace) {
+    y.dispose();
+    return undefined; // no oneDNN here: the stock kernel
+  }
+  workspace.dispose();
+  return y;
 }
 
 /** null until probed; false once the oneDNN ops turned out to be missing from this TensorFlow build. */
