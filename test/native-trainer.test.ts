@@ -142,7 +142,7 @@ describe.skipIf(!nativeBackendBuilt())('the native training step', () => {
     for (let step = 0; step < 5; step++) {
       const grads = vars.map((v, i) => tf.tensor(randomValues(v.size, 100 * step + i).map((g) => g * gradScale), v.shape));
       trainer.applyAdam(grads);
-      o2.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])));
+      o2.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] })));
       tf.dispose(grads);
     }
     trainer.dispose();
