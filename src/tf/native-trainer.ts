@@ -223,6 +223,8 @@ export class NativeTrainer {
       result = { loss, predicted };
       let dy: tf.Tensor = tf.tensor2d(dLogits, [n, h.shape[1]!]);
       const grads: tf.Tensor[] = new Array(this.vars.length);
+      // Set by a max pooling right after a conv + ReLU: that conv's ReLU gradient is already applied and its bias gradient taken.
+      let pooledConv: { biasGrad: tf.Tensor } | undefined;
       for (let i = this.steps.length - 1; i >= 0; i--) {
         const s = this.steps[i];
         const { input, output, extra } = saved[i];
@@ -230,15 +232,26 @@ export class NativeTrainer {
         switch (s.kind) {
           case 'conv': {
             wi -= 2;
-            const dz = this.ops.reluGrad(dy, output);
+            const dz = pooledConv ? dy : this.ops.reluGrad(dy, output);
             grads[wi] = this.ops.conv2dBackpropFilter(input, s.kernel.shape as number[], dz, s.strides, s.padding);
-            grads[wi + 1] = this.ops.biasAddGrad(dz);
+            grads[wi + 1] = pooledConv ? pooledConv.biasGrad : this.ops.biasAddGrad(dz);
+            pooledConv = undefined;
             if (!first) dy = this.ops.conv2dBackpropInput(input.shape, w[wi], dz, s.strides, s.padding);
             break;
           }
-          case 'pool':
-            dy = this.ops.maxPoolGrad(input, output, dy, extra, s.size, s.strides, s.padding);
+          case 'pool': {
+            if (this.steps[i - 1]?.kind === 'conv') {
+              // Pooling after ReLU: its gradient reaches only each window's maximum, and a window whose
+              // maximum is 0 passes nothing through the ReLU either; so ReluGrad on the pooled output
+              // (a quarter of the size) gives the same conv gradient, and its sum over positions the bias gradient.
+              const g = this.ops.reluGrad(dy, output);
+              pooledConv = { biasGrad: this.ops.biasAddGrad(g) };
+              dy = this.ops.maxPoolGrad(input, output, g, extra, s.size, s.strides, s.padding);
+            } else {
+              dy = this.ops.maxPoolGrad(input, output, dy, extra, s.size, s.strides, s.padding);
+            }
             break;
+          }
           case 'flatten':
             dy = tf.reshape(dy, input.shape);
             break;
