@@ -3,7 +3,7 @@
 
 Reads a JSON job on stdin (written by src/tf/bench-compare.ts):
   {"threads": 1, "batchSize": 64, "warmupBatches": 3, "trainSamples": 2048,
-   "inferSamples": 10000, "inferBatchSize": 1000,
+   "inferSamples": 10000, "inferBatchSize": 1000, "trainSeconds": 7.5, "inferSeconds": 2.5,
    "models": {"cnn3": [{"type": "conv2d", "filters": 32, ...}, ...], ...}}
 and prints one JSON object with samples/s per model. The layer lists come from the TypeScript
 models themselves (buildModel), so both sides time one architecture. Needs a Python with
@@ -57,10 +57,24 @@ def cpu_seconds():
     return r.ru_utime + r.ru_stime
 
 
-def timed(f):
-    c0, t0 = cpu_seconds(), time.perf_counter()
-    f()
-    return time.perf_counter() - t0, cpu_seconds() - c0
+def timed_until(min_calls, min_seconds, f):
+    """Calls f(0), f(1), ... at least min_calls times and until min_seconds of wall time have passed."""
+    count, c0, t0 = 0, cpu_seconds(), time.perf_counter()
+    while True:
+        f(count)
+        count += 1
+        wall = time.perf_counter() - t0
+        if count >= min_calls and wall >= min_seconds:
+            return count, wall, cpu_seconds() - c0
+
+
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN kernels here (its own answer: CPU and TF_ENABLE_ONEDNN_OPTS)."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except Exception:  # noqa: BLE001 - a private API: unknown rather than wrong
+        return None
 
 
 rng = np.random.default_rng(12345)
@@ -81,11 +95,11 @@ for name, layers in job["models"].items():
 
     for i in range(int(job["warmupBatches"])):
         step(i)
-    steps = -(-int(job["trainSamples"]) // batch)
-    train_s, train_cpu = timed(lambda: [step(int(job["warmupBatches"]) + i) for i in range(steps)])
+    steps, train_s, train_cpu = timed_until(-(-int(job["trainSamples"]) // batch), float(job.get("trainSeconds", 0)),
+                                            lambda i: step(int(job["warmupBatches"]) + i))
     model.predict_on_batch(infer_x)  # warm-up
-    infer_batches = -(-int(job["inferSamples"]) // infer_n)
-    infer_s, infer_cpu = timed(lambda: [model.predict_on_batch(infer_x) for _ in range(infer_batches)])
+    infer_batches, infer_s, infer_cpu = timed_until(-(-int(job["inferSamples"]) // infer_n), float(job.get("inferSeconds", 0)),
+                                                    lambda i: model.predict_on_batch(infer_x))
     results[name] = {
         "trainSamplesPerSec": round(steps * batch / train_s),
         "inferSamplesPerSec": round(infer_batches * infer_n / infer_s),
@@ -107,5 +121,6 @@ print(json.dumps({
     "threads": threads,
     # What model.compile() chose: "auto" lets Keras use XLA where it can (its default).
     "jitCompile": str(getattr(model, "jit_compile", "auto")),
+    "oneDnn": onednn_enabled(),
     "models": results,
 }))

@@ -32,9 +32,13 @@ unavailable() {
   exit 0
 }
 loads() { TF_CPP_MIN_LOG_LEVEL=3 node -e "require('@tensorflow/tfjs-node')" >/dev/null 2>&1; }
+# Built with scripts/patch-tfjs-binding.js (list attributes, for TensorFlow's fused ops): a binding
+# built before the patch existed is rebuilt once, from the libraries already extracted.
+stamp="$pkg/lib/.fmnist-list-attrs-v1"
+patched() { [ -f "$stamp" ]; }
 
 [ "${FMNIST_NATIVE_BUILD:-1}" != 0 ] || exit 0
-[ -f "$pkg/package.json" ] && loads && exit 0
+[ -f "$pkg/package.json" ] && loads && patched && exit 0
 
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || unavailable "the tensorflow-cpu wheel used here is for Linux x86_64 only (this is $(uname -s)-$(uname -m))"
 
@@ -43,7 +47,7 @@ mkdir -p "$(dirname "$cache")"
 if command -v flock >/dev/null; then
   exec 9>"$(dirname "$cache")/.lock"
   flock 9
-  [ -f "$pkg/package.json" ] && loads && exit 0
+  [ -f "$pkg/package.json" ] && loads && patched && exit 0
 fi
 
 # 1. The package itself: npm removes an optional dependency whose install script failed.
@@ -92,6 +96,8 @@ fi
 #    script checks before downloading, so a later `npm rebuild` builds instead of downloading.
 #    Hard links cost no extra disk; a copy where the cache is on another file system.
 step "building tfjs-node's binding against TensorFlow $TF_VERSION (about a minute)"
+list_attrs=1
+node scripts/patch-tfjs-binding.js "$pkg" || list_attrs=0
 rm -rf "$pkg/deps" "$pkg/build" "$pkg/lib"
 mkdir -p "$pkg/deps/lib"
 cp -R "$cache/include" "$pkg/deps/include"
@@ -113,4 +119,8 @@ if ! (cd "$pkg" && PYTHON="$FMNIST_VENV/bin/python" nice node ../../@mapbox/node
   unavailable "compiling the binding failed (full log: $log)"
 fi
 loads || unavailable "the binding was built but does not load: $(TF_CPP_MIN_LOG_LEVEL=3 node -e "require('@tensorflow/tfjs-node')" 2>&1 | grep -m1 -i error)"
+# Without the patch the native training step runs its ops unfused (slower, still correct); the stamp
+# is written either way, so an unpatchable tfjs-node is not rebuilt on every run.
+[ "$list_attrs" = 1 ] || printf '\033[33m[native]\033[0m the binding takes no list attributes: the fused ops of TensorFlow stay off\n'
+touch "$stamp"
 step "native backend ready: tfjs-node $version on TensorFlow $TF_VERSION"

@@ -84,6 +84,8 @@ describe('train → save → cache hit → force', () => {
     expect(run.data.checksums.train).toMatch(/^[0-9a-f]{64}$/);
     expect(run.packages['@tensorflow/tfjs']).toBe('4.22.0');
     expect(run.environment.node).toBe(process.version);
+    // The engine that trained it (src/training/engine.ts): the native step on node, tfjs' autograd elsewhere.
+    expect(run.engine).toMatch(testBackend() === 'node' ? /^tfjs-node native step v1 \(/ : /^tfjs autograd \+ tf\.train\.adam$/);
     expect(run.git).toHaveProperty('commit');
     expect(run.git).toHaveProperty('dirty');
     expect(JSON.stringify(run)).not.toContain(os.hostname());

@@ -3,13 +3,14 @@ import { assertModelName, MODEL_NAMES } from '../models/architectures';
 import { initBackend } from '../tf/backend';
 import { BenchResult, DEFAULT_BENCH_OPTIONS, profileTrainingStep, runBenchmark } from '../tf/bench';
 import { writeJsonAtomic } from '../util/atomic';
-import { DEFAULT_COMPARE_MODELS, formatComparison, runComparison } from '../tf/bench-compare';
+import { setEnginePreference } from '../training/engine';
+import { DEFAULT_COMPARE_MODELS, DEFAULT_COMPARE_REPEATS, DEFAULT_COMPARE_SECONDS, formatComparison, phaseSeconds, runComparison, type CompareOptions } from '../tf/bench-compare';
 
 /**
  * `fmnist bench`: training and inference throughput.
- *   fmnist bench                 the backends side by side (CNN 3 and CNN 1): native with 1 and
- *                                2 threads, wasm, and Keras where a Python with TensorFlow is
- *                                available, with the ratios to Keras; each in its own process
+ *   fmnist bench                 the native backend and Keras side by side (CNN 3 and CNN 1, 1 and
+ *                                2 threads), each configuration in its own process for >= 20 s,
+ *                                three interleaved rounds: median ratios to Keras and their spread
  *   fmnist bench --json          the same as one JSON object
  *   fmnist bench --single        only the active backend (FMNIST_BACKEND picks one), all four
  *                                models, plus CNN 3 with the stock kernels (wasm, node)
@@ -25,17 +26,25 @@ export function registerBenchCommand(program: Command): void {
     .option('--single', 'benchmark only the active backend (FMNIST_BACKEND), in this process')
     .option('--models <list>', `comma-separated subset of ${MODEL_NAMES.join(',')} (default: cnn3,cnn1; with --single all four)`)
     .option('--threads <list>', 'thread counts for the native backend and Keras', '1,2')
+    .option('--engines <list>', 'tfjs engines to compare with Keras: node, node-tfjs (node with tfjs\' autograd step), node-onednn, wasm', 'node')
+    .option('--engine <name>', 'with --single: the training engine, native (default where it applies) or tfjs', 'native')
     .option('--no-keras', 'skip the Keras runs')
-    .option('--samples <n>', 'training samples timed per model (after warm-up)', String(DEFAULT_BENCH_OPTIONS.trainSamples))
+    .option('--seconds <s>', `least wall seconds per configuration (both models, training and inference; with --single, split the same way)`, String(DEFAULT_COMPARE_SECONDS))
+    .option('--repeats <n>', 'interleaved rounds of the comparison', String(DEFAULT_COMPARE_REPEATS))
+    .option('--samples <n>', 'least training samples timed per model (after warm-up)', String(DEFAULT_BENCH_OPTIONS.trainSamples))
     .option('--no-stock', 'with --single: skip the CNN 3 run with stock kernels')
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--profile <model>', 'instead of benchmarking, print kernel times of one training step of <model>')
     .action(
-      async (o: { json?: boolean; single?: boolean; models?: string; threads: string; keras: boolean; samples: string; stock: boolean; out?: string; profile?: string }) => {
+      async (o: { json?: boolean; single?: boolean; models?: string; threads: string; engines: string; engine: string; keras: boolean; seconds: string; repeats: string; samples: string; stock: boolean; out?: string; profile?: string }) => {
         const samples = Number(o.samples);
         if (!Number.isInteger(samples) || samples < 64) {
           throw new Error(`--samples ${o.samples}: give a whole number of at least 64 (default ${DEFAULT_BENCH_OPTIONS.trainSamples})`);
         }
+        const seconds = Number(o.seconds);
+        if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`--seconds ${o.seconds}: give a number of seconds, at least 0 (default ${DEFAULT_COMPARE_SECONDS})`);
+        const repeats = Number(o.repeats);
+        if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats ${o.repeats}: give a whole number of at least 1 (default ${DEFAULT_COMPARE_REPEATS})`);
         const log = o.json ? undefined : (line: string) => process.stderr.write(`  ${line}\n`);
         if (!o.single && o.profile === undefined) {
           const models = (o.models ?? DEFAULT_COMPARE_MODELS.join(',')).split(',').map((m) => assertModelName(m.trim()));
@@ -46,11 +55,18 @@ export function registerBenchCommand(program: Command): void {
           });
           // This process only builds the models to describe them to Keras: the cpu backend, quietly.
           await initBackend({ backend: 'cpu', quiet: true });
-          const result = runComparison({ models, trainSamples: samples, threads, keras: o.keras, log });
+          const engines = o.engines.split(',').map((e) => {
+            const engine = e.trim();
+            if (engine !== 'node' && engine !== 'node-tfjs' && engine !== 'node-onednn' && engine !== 'wasm') throw new Error(`--engines ${o.engines}: use node, node-tfjs, node-onednn or wasm`);
+            return engine as CompareOptions['engines'][number];
+          });
+          const result = runComparison({ models, trainSamples: samples, seconds, repeats, threads, engines, keras: o.keras, log });
           if (o.out) await writeJsonAtomic(o.out, result);
           console.log(o.json ? JSON.stringify(result) : formatComparison(result));
           return;
         }
+        if (o.engine !== 'native' && o.engine !== 'tfjs') throw new Error(`--engine ${o.engine}: use native or tfjs`);
+        setEnginePreference(o.engine);
         await initBackend({ quiet: Boolean(o.json) });
         if (o.profile !== undefined) {
           const rows = await profileTrainingStep(assertModelName(o.profile));
@@ -65,6 +81,7 @@ export function registerBenchCommand(program: Command): void {
         const result = await runBenchmark({
           models,
           trainSamples: samples,
+          ...(o.seconds !== undefined && seconds > 0 ? phaseSeconds(seconds, models.length) : {}),
           compareStock: o.stock && models.includes('cnn3'),
           log,
         });

@@ -85,6 +85,11 @@ export interface RunFile {
   };
   /** Backend name ('wasm', 'cpu', 'node'); details in backendInfo. */
   backend: string;
+  /**
+   * The training engine (src/training/engine.ts), since 5 December 2026; absent: tfjs' autograd and
+   * tf.train.adam (TFJS_ENGINE), which trained every earlier run. Not part of the cache key.
+   */
+  engine?: string;
   backendInfo: { name: string; detail: string; tfjsVersion: string };
   /** Backend, tfjs version and data identity: with the settings, they decide the results folder. */
   runtime: RuntimeIdentity;

@@ -1,9 +1,11 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, MODEL_NAMES, ModelName, hasDropout, setDropoutSeed } from '../models/architectures';
-import { activeBackend, BackendInfo, initBackend } from './backend';
+import { activeBackend, BackendInfo, initBackend, tensorFlowOneDnnDefault } from './backend';
 import { setWasmKernelMode, wasmKernelMode } from './wasm-kernels';
 import { nodeKernelMode, setNodeKernelMode } from './node-kernels';
+import { createStepper, enginePreference, setEnginePreference, TFJS_ENGINE, type Stepper } from '../training/engine';
+import type { NativeBackend } from './native-ops';
 
 /**
  * The speed benchmark behind `fmnist bench`: training and inference throughput of the four
@@ -15,8 +17,12 @@ import { nodeKernelMode, setNodeKernelMode } from './node-kernels';
  */
 
 export interface BenchOptions {
-  /** Training samples timed per model, after the warm-up (rounded up to whole batches). */
+  /** Training samples timed per model, after the warm-up (rounded up to whole batches): the least, see trainSeconds. */
   trainSamples: number;
+  /** If set, training keeps taking whole batches until this many wall seconds have passed (and trainSamples are done). */
+  trainSeconds?: number;
+  /** If set, inference keeps predicting whole batches until this many wall seconds have passed (and inferSamples are done). */
+  inferSeconds?: number;
   batchSize: number;
   warmupBatches: number;
   inferSamples: number;
@@ -65,12 +71,17 @@ export interface BenchResult {
   speedup: number | null;
   /** The same ratio in CPU time. */
   speedupCpu: number | null;
+  /** The training engine timed (src/training/engine.ts). */
+  engine: string;
   /** 1-minute load average before and after the run (this machine has `cpus` cores). */
   loadAverage: { before: number; after: number };
   /** Peak resident set size of this process (bytes), from the OS. */
   peakRssBytes: number;
   node: string;
   cpus: number;
+  cpuModel: string;
+  /** Whether TensorFlow runs its oneDNN kernels (native backend; null elsewhere or unknown). */
+  oneDnn: boolean | null;
   date: string;
 }
 
@@ -115,14 +126,21 @@ export function trainStep(
   return value;
 }
 
-/** Wall and process CPU seconds of `f` (CPU time is what a free core would need; it resists a busy machine). */
-function timed(f: () => void): { seconds: number; cpuSeconds: number } {
+/**
+ * Calls `f(0)`, `f(1)`, ... at least `minCalls` times and until `minSeconds` of wall time have
+ * passed; returns the count with the wall and CPU seconds they took.
+ */
+export function timedUntil(minCalls: number, minSeconds: number, f: (i: number) => void, clock: () => number = () => Number(process.hrtime.bigint()) / 1e9): { count: number; seconds: number; cpuSeconds: number } {
+  let count = 0;
   const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  f();
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t0 = clock();
+  let seconds = 0;
+  while (count < minCalls || seconds < minSeconds) {
+    f(count++);
+    seconds = clock() - t0;
+  }
   const c = process.cpuUsage(c0);
-  return { seconds, cpuSeconds: (c.user + c.system) / 1e6 };
+  return { count, seconds, cpuSeconds: (c.user + c.system) / 1e6 };
 }
 
 export interface Timing {
@@ -131,27 +149,49 @@ export interface Timing {
   cpuSeconds: number;
 }
 
-/** Samples per second of training `name` from fresh weights (warm-up steps not timed). */
-export function benchTraining(name: ModelName, opts: BenchOptions, data = randomData(opts.batchSize * 8)): Timing {
-  const model = buildModel(name, 1);
+/** A model, Adam and the training engine the training loop would use on the active backend. */
+function benchModel(name: ModelName, seed = 1): { model: tf.LayersModel; optimizer: tf.Optimizer; stepper: Stepper; dispose(): void } {
+  const model = buildModel(name, seed);
   const optimizer = tf.train.adam(1e-3);
+  const stepper = createStepper(model, optimizer, activeBackend()?.name);
+  return {
+    model,
+    optimizer,
+    stepper,
+    dispose() {
+      stepper.dispose();
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** One step of the bench's engine on images [from, to) (the training loop's step). */
+function engineStep(stepper: Stepper, images: Float32Array, labels: Int32Array, from: number, to: number): number {
+  const x = tf.tensor4d(images.subarray(from * 784, to * 784), [to - from, 28, 28, 1]);
+  try {
+    return stepper.step(x, labels.subarray(from, to)).loss;
+  } finally {
+    x.dispose();
+  }
+}
+
+/** Samples per second of training `name` from fresh weights (warm-up steps not timed). */
+export function benchTraining(name: ModelName, opts: BenchOptions, data = randomData(opts.batchSize * 8)): Timing & { engine: string } {
+  const run = benchModel(name);
   const batches = data.labels.length / opts.batchSize;
-  const dropout = hasDropout(model);
+  const dropout = hasDropout(run.model);
   const step = (i: number) => {
     const b = i % batches;
-    if (dropout) setDropoutSeed(model, 1000 + i);
-    trainStep(model, optimizer, data.images, data.labels, b * opts.batchSize, (b + 1) * opts.batchSize);
+    if (dropout) setDropoutSeed(run.model, 1000 + i);
+    engineStep(run.stepper, data.images, data.labels, b * opts.batchSize, (b + 1) * opts.batchSize);
   };
   try {
     for (let i = 0; i < opts.warmupBatches; i++) step(i);
-    const steps = Math.ceil(opts.trainSamples / opts.batchSize);
-    const t = timed(() => {
-      for (let i = 0; i < steps; i++) step(opts.warmupBatches + i);
-    });
-    return { samples: steps * opts.batchSize, ...t };
+    const t = timedUntil(Math.ceil(opts.trainSamples / opts.batchSize), opts.trainSeconds ?? 0, (i) => step(opts.warmupBatches + i));
+    return { samples: t.count * opts.batchSize, seconds: t.seconds, cpuSeconds: t.cpuSeconds, engine: run.stepper.engine };
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    run.dispose();
   }
 }
 
@@ -160,17 +200,15 @@ export function benchInference(name: ModelName, opts: BenchOptions, data = rando
   const model = buildModel(name, 1);
   const n = opts.inferBatchSize;
   const predictOnce = () => {
-    const out = tf.tidy(() => model.predict(tf.tensor4d(data.images.subarray(0, n * 784), [n, 28, 28, 1])) as tf.Tensor);
+    // The whole batch in one call, as Keras' predict_on_batch (model.predict's default splits it into 32s).
+    const out = tf.tidy(() => model.predict(tf.tensor4d(data.images.subarray(0, n * 784), [n, 28, 28, 1]), { batchSize: n }) as tf.Tensor);
     out.dataSync();
     out.dispose();
   };
   try {
     predictOnce(); // warm-up
-    const batches = Math.ceil(opts.inferSamples / n);
-    const t = timed(() => {
-      for (let i = 0; i < batches; i++) predictOnce();
-    });
-    return { samples: batches * n, ...t };
+    const t = timedUntil(Math.ceil(opts.inferSamples / n), opts.inferSeconds ?? 0, predictOnce);
+    return { samples: t.count * n, seconds: t.seconds, cpuSeconds: t.cpuSeconds };
   } finally {
     model.dispose();
   }
@@ -185,7 +223,9 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   const inferData = randomData(opts.inferBatchSize);
   const modes = info.name === 'wasm' ? { get: wasmKernelMode, set: setWasmKernelMode } : info.name === 'node' || info.name === 'node-onednn' ? { get: nodeKernelMode, set: setNodeKernelMode } : undefined;
   const modeBefore = modes?.get();
+  const engineBefore = enginePreference();
   modes?.set({ fast: true });
+  let engine = '';
   const models: Partial<Record<ModelName, ModelBench>> = {};
   const rate = (r: Timing) => r.samples / r.seconds;
   const cpuRate = (r: Timing) => r.samples / r.cpuSeconds;
@@ -193,6 +233,7 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
   try {
     for (const name of opts.models) {
       const train = benchTraining(name, opts, trainData);
+      engine = train.engine;
       const infer = benchInference(name, opts, inferData);
       models[name] = {
         trainSamplesPerSec: round(rate(train)),
@@ -211,6 +252,7 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
     let stockInfer: number | null = null;
     if (modes && opts.compareStock) {
       modes.set({ fast: false });
+      setEnginePreference('tfjs');
       const t = benchTraining('cnn3', opts, trainData);
       stockTrain = round(rate(t));
       stockTrainCpu = round(cpuRate(t));
@@ -223,6 +265,7 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       backend: info.name,
       backendDetail: info.detail,
       tfjsVersion: info.tfjsVersion,
+      engine,
       batchSize: opts.batchSize,
       inferBatchSize: opts.inferBatchSize,
       models,
@@ -235,16 +278,20 @@ export async function runBenchmark(partial: Partial<BenchOptions> = {}): Promise
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       node: process.version,
       cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      oneDnn: info.name === 'node' || info.name === 'node-onednn' ? tensorFlowOneDnnDefault() : null,
       date: new Date().toISOString(),
     };
   } finally {
     if (modes && modeBefore) modes.set(modeBefore);
+    setEnginePreference(engineBefore);
   }
 }
 
 /**
- * Kernel time of one training step, by kernel name, largest first (for tuning). Each kernel's
- * time is its median over `steps` profiled steps, which damps the noise of a busy machine.
+ * Time of one training step, by kernel (tfjs' engine, through tf.profile) or by TensorFlow op (the
+ * native engine, which calls the backend directly), largest first (for tuning). Each one's time is
+ * its median over `steps` profiled steps, which damps the noise of a busy machine.
  */
 export async function profileTrainingStep(
   name: ModelName,
@@ -252,23 +299,47 @@ export async function profileTrainingStep(
   steps = 5,
 ): Promise<Array<{ kernel: string; ms: number; calls: number }>> {
   const data = randomData(batchSize);
-  const model = buildModel(name, 1);
-  const optimizer = tf.train.adam(1e-3);
+  const run = benchModel(name);
+  const native = run.stepper.engine !== TFJS_ENGINE;
+  const backend = tf.backend() as unknown as NativeBackend;
+  const plain = { single: backend.executeSingleOutput, multiple: backend.executeMultipleOutputs };
+  let current = new Map<string, { ms: number; calls: number }>();
+  const clocked = <A extends unknown[], R>(f: (name: string, ...args: A) => R) => (opName: string, ...args: A): R => {
+    const t0 = process.hrtime.bigint();
+    try {
+      return f.call(backend, opName, ...args);
+    } finally {
+      const e = current.get(opName) ?? { ms: 0, calls: 0 };
+      e.ms += Number(process.hrtime.bigint() - t0) / 1e6;
+      e.calls += 1;
+      current.set(opName, e);
+    }
+  };
   try {
-    trainStep(model, optimizer, data.images, data.labels, 0, batchSize); // warm-up
+    if (hasDropout(run.model)) setDropoutSeed(run.model, 1);
+    engineStep(run.stepper, data.images, data.labels, 0, batchSize); // warm-up
     const perStep: Array<Map<string, { ms: number; calls: number }>> = [];
     for (let i = 0; i < steps; i++) {
-      const prof = await tf.profile(() => {
-        trainStep(model, optimizer, data.images, data.labels, 0, batchSize);
-      });
-      const byName = new Map<string, { ms: number; calls: number }>();
-      for (const k of prof.kernels) {
-        const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-        e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-        e.calls += 1;
-        byName.set(k.name, e);
+      current = new Map();
+      if (native) {
+        backend.executeSingleOutput = clocked(plain.single);
+        backend.executeMultipleOutputs = clocked(plain.multiple);
+        try {
+          engineStep(run.stepper, data.images, data.labels, 0, batchSize);
+        } finally {
+          backend.executeSingleOutput = plain.single;
+          backend.executeMultipleOutputs = plain.multiple;
+        }
+      } else {
+        const prof = await tf.profile(() => void engineStep(run.stepper, data.images, data.labels, 0, batchSize));
+        for (const k of prof.kernels) {
+          const e = current.get(k.name) ?? { ms: 0, calls: 0 };
+          e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+          e.calls += 1;
+          current.set(k.name, e);
+        }
       }
-      perStep.push(byName);
+      perStep.push(current);
     }
     const rows = [...perStep[0].entries()].map(([kernel, e]) => {
       const times = perStep.map((m) => m.get(kernel)?.ms ?? 0).sort((a, b) => a - b);
@@ -276,8 +347,7 @@ export async function profileTrainingStep(
     });
     return rows.sort((a, b) => b.ms - a.ms);
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    run.dispose();
   }
 }
 

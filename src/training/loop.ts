@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { LabelledImages, NUM_CLASSES } from '../data/types';
+import { LabelledImages } from '../data/types';
 import { setDropoutSeed, hasDropout } from '../models/architectures';
 import { accuracy } from '../evaluation/metrics';
 import { argmaxRows, crossEntropy, imagesToTensor, predictProbabilities, yieldToEventLoop } from '../evaluation/predict';
@@ -8,6 +8,8 @@ import { deriveSeed, seededCoinFlips, seededPermutation } from './seeds';
 import { ProgressSink, silentProgress } from './progress';
 import type { EpochRecord } from './epoch-record';
 import { stopIfAsked, type StopPoint } from './interrupt';
+import { createStepper } from './engine';
+import { activeBackend } from '../tf/backend';
 
 // The history's line type lives in its own module so progress.ts can print it without importing the loop.
 export type { EpochRecord } from './epoch-record';
@@ -62,6 +64,8 @@ export interface TrainResult {
   /** Epochs run in this call (fewer than config.epochs when resumed). */
   epochsRun: number;
   seconds: number;
+  /** The training engine of this call (engine.ts), for provenance. */
+  engine: string;
 }
 
 /** Adam's protected fields we must read/set (learning rate per epoch; β powers for exact resume). */
@@ -139,7 +143,6 @@ export async function trainModel(
   const stepsPerEpoch = Math.ceil(train.count / config.batchSize);
   const optimizer = createOptimizer(config);
   const dropout = hasDropout(model);
-  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
   let state: Omit<TrainingState, 'weights' | 'optimizer' | 'adamBetaPowers'> = {
     epochsDone: 0,
@@ -160,6 +163,8 @@ export async function trainModel(
     };
   }
 
+  // After any resume: the native engine copies the weights and Adam's state when it starts.
+  const stepper = createStepper(model, optimizer, activeBackend()?.name);
   const started = Date.now();
   const startEpoch = state.epochsDone;
   progress.start({ label: opts.label ?? opts.stream, epochs: config.epochs, stepsPerEpoch, startEpoch, samplesPerEpoch: train.count });
@@ -181,30 +186,21 @@ export async function trainModel(
         if (dropout) setDropoutSeed(model, deriveSeed(opts.seed, opts.stream, 'dropout', epoch * stepsPerEpoch + step));
         const labels = new Int32Array(to - from);
         for (let j = 0; j < labels.length; j++) labels[j] = train.labels[order[from + j]];
-        let predicted: tf.Tensor | undefined;
-        const lossTensor = tf.tidy((): tf.Scalar => {
-          const x = imagesToTensor(train.images, from, to, order, mirror);
-          const y = tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES);
-          return optimizer.minimize(
-            () => {
-              const probs = model.apply(x, { training: true }) as tf.Tensor;
-              predicted = tf.keep(probs.argMax(-1));
-              const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
-              return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(clipped)), -1))) as tf.Scalar;
-            },
-            true,
-            trainable,
-          ) as tf.Scalar;
-        });
-        const loss = lossTensor.dataSync()[0];
-        const pred = predicted!.dataSync();
-        tf.dispose([lossTensor, predicted!]);
+        const x = imagesToTensor(train.images, from, to, order, mirror);
+        let loss: number;
+        let pred: ArrayLike<number>;
+        try {
+          ({ loss, predicted: pred } = stepper.step(x, labels));
+        } finally {
+          x.dispose();
+        }
         lossSum += loss * labels.length;
         for (let j = 0; j < labels.length; j++) if (pred[j] === labels[j]) hits++;
         progress.step({ epoch: epoch + 1, step: step + 1, loss: lossSum / to, samples: to });
         await yieldToEventLoop();
       }
       if (dropout) setDropoutSeed(model, undefined);
+      stepper.sync(); // the model's weights and Adam's state, for validation and the checkpoint
 
       const valProbs = await predictProbabilities(model, val, config.evalBatchSize, {
         beforeBatch: (batch, batches) => stopIfAsked(opts.signal, () => where('validation', epoch + 1, batch, batches)),
@@ -239,6 +235,7 @@ export async function trainModel(
   } finally {
     progress.stop();
     if (dropout) setDropoutSeed(model, undefined);
+    stepper.dispose();
     optimizer.dispose();
   }
   if (config.restoreBest && state.bestWeights) setModelWeights(model, state.bestWeights);
@@ -247,5 +244,6 @@ export async function trainModel(
     bestEpoch: state.bestEpoch,
     epochsRun: config.epochs - startEpoch,
     seconds: (Date.now() - started) / 1000,
+    engine: stepper.engine,
   };
 }

@@ -287,6 +287,7 @@ export async function trainAndEvaluate(opts: TrainAndEvaluateOptions): Promise<M
             files: data.files,
           },
           backend: backend.name,
+          engine: result.engine,
           backendInfo: backend,
           runtime,
           packages: packageVersions(),
