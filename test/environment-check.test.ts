@@ -58,6 +58,7 @@ describe('environmentProblems: every FMNIST_* variable the project reads', () =>
     ['FMNIST_BACKEND', 'gpu', /^FMNIST_BACKEND=gpu is not a valid backend; use one of: node, node-onednn, wasm, cpu \(or unset FMNIST_BACKEND/],
     ['FMNIST_NODE_THREADS', 'abc', /^FMNIST_NODE_THREADS=abc is not a thread count; give a whole number of at least 1 \(or unset it/],
     ['FMNIST_NODE_THREADS', '0', /^FMNIST_NODE_THREADS=0 is not a thread count/],
+    ['FMNIST_ENGINE', 'fast', /^FMNIST_ENGINE=fast is not valid: use one of native, tfjs \(or unset it for 'native'; 'tfjs' reproduces runs trained before 5 December 2026 bit for bit\)$/],
     ['FMNIST_RESULTS_DIR', __filename, /^FMNIST_RESULTS_DIR=.*environment-check\.test\.ts is not a folder \(a file is in the way\): point it at a folder/],
     ['FMNIST_CHROMIUM', '/no/such/chrome', /^FMNIST_CHROMIUM=\/no\/such\/chrome does not exist: .*set it to none/],
     ['FMNIST_TF_NOTICES', 'yes please', /^FMNIST_TF_NOTICES="yes please" is not valid: use show/],

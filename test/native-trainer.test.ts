@@ -363,3 +363,26 @@ describe.skipIf(!nativeBackendBuilt())('the native training step', () => {
     model.dispose();
   });
 });
+
+describe.skipIf(!nativeBackendBuilt())('choosing the engine (FMNIST_ENGINE)', () => {
+  it('trains with the native step by default and with tfjs\' engine under FMNIST_ENGINE=tfjs', async () => {
+    const { createStepper, TFJS_ENGINE } = await import('../src/training/engine');
+    await initBackend('node');
+    const model = buildModel('cnn1', 1);
+    const before = process.env.FMNIST_ENGINE;
+    try {
+      delete process.env.FMNIST_ENGINE;
+      const native = createStepper(model, tf.train.adam(1e-3), 'node');
+      expect(native.engine).toBe(nativeTrainerEngine());
+      native.dispose();
+      process.env.FMNIST_ENGINE = 'tfjs';
+      const tfjs = createStepper(model, tf.train.adam(1e-3), 'node');
+      expect(tfjs.engine).toBe(TFJS_ENGINE);
+      tfjs.dispose();
+    } finally {
+      if (before === undefined) delete process.env.FMNIST_ENGINE;
+      else process.env.FMNIST_ENGINE = before;
+      model.dispose();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../data/types';
 import { NativeTrainer, nativeTrainerEngine } from '../tf/native-trainer';
+import { parseEngine } from '../util/environment';
 
 /**
  * The training engine: what runs one Adam step on a batch. On the native backend (`node`) it is the
@@ -16,15 +17,16 @@ import { NativeTrainer, nativeTrainerEngine } from '../tf/native-trainer';
 export const TFJS_ENGINE = 'tfjs autograd + tf.train.adam';
 
 export type EnginePreference = 'native' | 'tfjs';
-let preference: EnginePreference = 'native';
+/** Set in code (the bench, tests); otherwise FMNIST_ENGINE decides (checked before any work starts). */
+let override: EnginePreference | undefined;
 
 /** Force the tfjs engine (e.g. to reproduce an earlier run's weights bit for bit, or to compare). */
 export function setEnginePreference(p: EnginePreference): void {
-  preference = p;
+  override = p;
 }
 
 export function enginePreference(): EnginePreference {
-  return preference;
+  return override ?? parseEngine(process.env.FMNIST_ENGINE);
 }
 
 export interface StepResult {
@@ -78,7 +80,7 @@ function tfjsStepper(model: tf.LayersModel, optimizer: tf.Optimizer): Stepper {
  * engine: its results are its own and were trained that way.
  */
 export function createStepper(model: tf.LayersModel, optimizer: tf.Optimizer, backendName: string | undefined): Stepper {
-  if (preference === 'native' && backendName === 'node') {
+  if (enginePreference() === 'native' && backendName === 'node') {
     const native = NativeTrainer.create(model, optimizer);
     if (typeof native !== 'string') {
       return {

@@ -71,6 +71,16 @@ export function parseNodeThreads(raw: string | undefined): number | undefined {
   return n;
 }
 
+export const ENGINE_NAMES = ['native', 'tfjs'] as const;
+
+/**
+ * FMNIST_ENGINE: the native backend's training engine (src/training/engine.ts). `tfjs` trains as every
+ * run before 5 December 2026 was trained, to reproduce one bit for bit; unset, the native step.
+ */
+export function parseEngine(raw: string | undefined): (typeof ENGINE_NAMES)[number] {
+  return oneOf('FMNIST_ENGINE', raw, ENGINE_NAMES, 'native', "; 'tfjs' reproduces runs trained before 5 December 2026 bit for bit");
+}
+
 /** FMNIST_RESULTS_DIR / FMNIST_FIGURES_DIR: a folder (created when missing), never a file. */
 function checkFolder(name: string, raw: string | undefined, fallback: string): void {
   const value = given(raw);
@@ -113,6 +123,7 @@ const CHECKS: ReadonlyArray<[string, (raw: string | undefined) => unknown]> = [
   ['FMNIST_SEED', parseSeed],
   ['FMNIST_BACKEND', (raw) => parseBackend(raw)],
   ['FMNIST_NODE_THREADS', parseNodeThreads],
+  ['FMNIST_ENGINE', parseEngine],
   ['FMNIST_RESULTS_DIR', (raw) => checkFolder('FMNIST_RESULTS_DIR', raw, 'results/')],
   ['FMNIST_FIGURES_DIR', (raw) => checkFolder('FMNIST_FIGURES_DIR', raw, 'figures/')],
   ['FMNIST_CHROMIUM', checkChromium],
