@@ -33,6 +33,12 @@ describe('the cells the article embeds', () => {
     expect(embeddedCellsThatPrint(file)).toEqual([]);
   });
 
+  // A notebook executed while src/ was being edited says its kernel ran stale code: never committed so.
+  it.each(executed.map((f) => [path.relative(projectRoot(), f), f]))('%s: ran on a dist/ built from its src/ (no stale-build note)', (_, file) => {
+    const text = readNotebook(file).cells.flatMap((c) => (c.outputs ?? []).map((o) => ('text' in o ? [o.text].flat().join('') : ''))).join('');
+    expect(text).not.toMatch(/dist\/ is older than src\//);
+  });
+
   it('covers every committed executed notebook, and each is there', () => {
     expect(executed.length).toBe(3 + 5 * PROTOCOL_NAMES.length);
     for (const file of executed) expect(fs.existsSync(file), file).toBe(true);
