@@ -367,7 +367,7 @@ describe.skipIf(!nativeBackendBuilt())('the native training step', () => {
 describe.skipIf(!nativeBackendBuilt())('choosing the engine (FMNIST_ENGINE)', () => {
   it('trains with the native step by default and with tfjs\' engine under FMNIST_ENGINE=tfjs', async () => {
     const { createStepper, TFJS_ENGINE } = await import('../src/training/engine');
-    await initBackend('node');
+    await initBackend({ backend: 'node', quiet: true });
     const model = buildModel('cnn1', 1);
     const before = process.env.FMNIST_ENGINE;
     try {

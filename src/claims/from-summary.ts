@@ -100,6 +100,11 @@ export function loadConditionSummaries(root: string = resultsDir()): ConditionSu
   return out;
 }
 
+/** The verified summaries by condition, without their file names (a condition without one is left out). */
+export function summariesByCondition(loaded: ConditionSummaries): Partial<Record<ClaimCondition, StudySummary>> {
+  return Object.fromEntries(CLAIM_CONDITIONS.flatMap((c) => (loaded.summaries[c] ? [[c, loaded.summaries[c]!.summary]] : [])));
+}
+
 /** The claims table from loaded summaries; a condition without one is left out. */
 export function claimsTableFrom(loaded: ConditionSummaries, protocol: SplitProtocol = 'paper', root: string = resultsDir()): ClaimsTable {
   const evidence: Partial<Record<ClaimCondition, ConditionEvidence>> = {};

@@ -7,7 +7,7 @@ import { readStudySummary } from '../report/study-claims';
 import { studySeeds } from '../study/seeds';
 import { summaryPath, verifyStudySummary, type StudySelection, type StudySummary } from '../study/summary';
 import type { NotebookSettings } from './context';
-import { claimsTableFrom, loadConditionSummaries } from '../claims/from-summary';
+import { claimsTableFrom, loadConditionSummaries, summariesByCondition } from '../claims/from-summary';
 import type { ClaimsTable } from '../claims/verdicts';
 import { buildAblationSummary } from '../study/ablation';
 import { ablationTable, pendingAblationTable } from '../figures/ablation-figures';
@@ -61,7 +61,7 @@ export function claimsInNotebook(): { table: ClaimsTable; files: string[] } {
 export function paperNumbersInNotebook(): PaperNumber[] {
   const loaded = loadConditionSummaries();
   for (const m of loaded.missing) say(m);
-  const summaries = Object.fromEntries(CLAIM_CONDITIONS.flatMap((c) => (loaded.summaries[c] ? [[c, loaded.summaries[c]!.summary]] : [])));
+  const summaries = summariesByCondition(loaded);
   return paperNumbers(summaries, 'paper');
 }
 

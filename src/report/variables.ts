@@ -14,7 +14,7 @@ import { PAPER_REPORTED, paperFigure } from '../cited/paper';
 import { PUBLISHED_BENCHMARKS } from '../cited/benchmarks';
 import { studyVariables } from './study-variables';
 import { ablationVariables, claimsVariables, conditionVariables, faithfulStudyVariables, machinesVariables } from './claims-variables';
-import { loadConditionSummaries, type ConditionSummaries } from '../claims/from-summary';
+import { loadConditionSummaries, summariesByCondition, type ConditionSummaries } from '../claims/from-summary';
 import { formatDifference, formatOurs, paperNumbers, type PaperNumberMetric } from '../figures/paper-comparison';
 import { pcaSummaryPath, pcaVariables, readPcaSummary } from '../pca/summary';
 import { provenanceVariables, softwareVariables } from './provenance-variables';
@@ -197,7 +197,7 @@ const METRIC_KEYS: Record<PaperNumberMetric, string> = { testAccuracy: 'test_acc
  * cells, so text and table agree): `cnn2.vs_paper.gap_faithful`, `cnn2.vs_paper.gap_difference`, ...
  */
 function versusPaperVariables(conditions: ConditionSummaries): { models: Partial<Record<ModelName, VersusPaperVariables>>; seeds: string } {
-  const summaries = Object.fromEntries(CLAIM_CONDITIONS.flatMap((c) => (conditions.summaries[c] ? [[c, conditions.summaries[c]!.summary]] : [])));
+  const summaries = summariesByCondition(conditions);
   const models: Partial<Record<ModelName, VersusPaperVariables>> = {};
   for (const n of paperNumbers(summaries, 'paper').filter((x) => !x.approximate)) {
     const key = METRIC_KEYS[n.metric];
